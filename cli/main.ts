@@ -1,0 +1,197 @@
+// `just-hungry`: every process of the service behind one command. Flags are
+// parsed and checked here, once; everything below gets typed values.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import { loadClusterSecret } from '../replicas/cluster-secret.ts';
+import { DeliveryOptionWire, ProductWire, ReplicaName } from '../replicas/protocol.ts';
+import type { Catalog } from '../replicas/domain/types.ts';
+import { startReplica } from '../replicas/replica.ts';
+import { startGateway } from '../server/gateway.ts';
+import { createPostcodeChecker } from '../server/postcode-checker.ts';
+import { runUp } from './up.ts';
+
+export const DEFAULT_CATALOG = new URL('../replicas/catalog.json', import.meta.url);
+export const DEFAULT_POSTCODES_URL = 'https://api.postcodes.io';
+
+const CatalogFile = z.object({ products: z.array(ProductWire).min(1), deliveryOptions: z.array(DeliveryOptionWire).min(1) });
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+function url(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new InvalidArgumentError('expected an http(s) URL.');
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
+
+function logger(options: { logLevel: string }, bindings: Record<string, string>): Logger {
+  return pino({ level: options.logLevel, base: bindings, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+function loadCatalog(file: string | undefined): Catalog {
+  const path = file ? resolve(file) : DEFAULT_CATALOG;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`--catalog: cannot read ${String(path)}: ${(error as Error).message}`);
+  }
+  const parsed = CatalogFile.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new InvalidArgumentError(`--catalog: ${String(path)} is not a catalogue: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
+const dataOption = () => new Option('--data <dir>', 'where state, the view and the cluster secret live').env('JH_DATA').default('./data');
+const hostOption = () => new Option('--host <host>', 'address to listen on').env('JH_HOST').default('127.0.0.1');
+const logOption = () => new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).env('JH_LOG_LEVEL').default('info');
+const heartbeatOption = () => new Option('--heartbeat-ms <ms>', 'how often replicas report to the view service').argParser(integer(10, 10_000)).env('JH_HEARTBEAT_MS').default(100);
+
+export function gatewayOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--port <port>', 'port of the GraphQL endpoint').argParser(integer(0, 65535)).env('JH_PORT').default(4000))
+    .addOption(hostOption())
+    .addOption(dataOption())
+    .addOption(new Option('--postcodes-url <url>', 'base URL of postcodes.io').argParser(url).env('JH_POSTCODES_URL').default(DEFAULT_POSTCODES_URL))
+    .addOption(new Option('--postcodes <mode>', "'offline' checks postcode format only, with no calls out").choices(['online', 'offline']).env('JH_POSTCODES').default('online'))
+    .addOption(new Option('--min-replicas <n>', 'replicas (primary included) needed to accept writes').argParser(integer(1, 64)).env('JH_MIN_REPLICAS').default(2))
+    .addOption(new Option('--catalog <file>', 'JSON catalogue for a fresh cluster (products and delivery options)').env('JH_CATALOG'))
+    .addOption(heartbeatOption())
+    .addOption(new Option('--suspect-ms <ms>', 'silence after which a replica is suspected').argParser(integer(20, 60_000)).env('JH_SUSPECT_MS').default(500))
+    .addOption(new Option('--request-deadline-ms <ms>', 'how long a request may wait out a failover').argParser(integer(100, 600_000)).default(15_000))
+    .addOption(logOption());
+}
+
+export interface GatewayFlags {
+  port: number;
+  host: string;
+  data: string;
+  postcodesUrl: string;
+  postcodes: string;
+  minReplicas: number;
+  catalog?: string;
+  heartbeatMs: number;
+  suspectMs: number;
+  requestDeadlineMs: number;
+  logLevel: string;
+}
+
+export async function runGateway(flags: GatewayFlags) {
+  const log = logger(flags, { process: 'gateway' });
+  const dataDir = resolve(flags.data);
+  return startGateway({
+    host: flags.host,
+    port: flags.port,
+    dataDir,
+    secret: loadClusterSecret(dataDir, process.env.JH_CLUSTER_SECRET),
+    minReplicas: flags.minReplicas,
+    heartbeatMs: flags.heartbeatMs,
+    suspectMs: flags.suspectMs,
+    requestDeadlineMs: flags.requestDeadlineMs,
+    callTimeoutMs: 3000,
+    catalog: loadCatalog(flags.catalog),
+    postcodes: createPostcodeChecker(flags.postcodes === 'offline' ? { mode: 'offline' } : { mode: 'online', baseUrl: flags.postcodesUrl }),
+    log,
+  });
+}
+
+export function replicaOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--gateway <url>', 'the gateway (view service) to join').argParser(url).env('JH_GATEWAY_URL').default('http://127.0.0.1:4000'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free one)').argParser(integer(0, 65535)).default(0))
+    .addOption(hostOption())
+    .addOption(dataOption())
+    .addOption(heartbeatOption())
+    .addOption(new Option('--replication-timeout-ms <ms>', 'how long a backup has to answer before it is reported').argParser(integer(50, 600_000)).env('JH_REPLICATION_TIMEOUT_MS').default(1000))
+    .addOption(new Option('--batch-ops-max <n>', 'most writes in one replication round').argParser(integer(1, 10_000)).default(256))
+    .addOption(new Option('--log-entries-max <n>', 'log entries kept for catching up (older ones: snapshot)').argParser(integer(1000, 100_000_000)).default(1_000_000))
+    .addOption(logOption());
+}
+
+export async function runReplica(name: string, flags: { gateway: string; port: number; host: string; data: string; heartbeatMs: number; replicationTimeoutMs: number; batchOpsMax: number; logEntriesMax: number; logLevel: string }) {
+  const parsedName = ReplicaName.safeParse(name);
+  if (!parsedName.success) throw new InvalidArgumentError(`NAME: use letters, digits, '.', '_' or '-' (at most 64), not "${name}".`);
+  const dataDir = resolve(flags.data);
+  const log = logger(flags, { process: 'replica', name });
+  return startReplica({
+    name,
+    host: flags.host,
+    port: flags.port,
+    gatewayUrl: flags.gateway,
+    dataDir,
+    secret: loadClusterSecret(dataDir, process.env.JH_CLUSTER_SECRET),
+    heartbeatMs: flags.heartbeatMs,
+    replicationTimeoutMs: flags.replicationTimeoutMs,
+    batchOpsMax: flags.batchOpsMax,
+    shipEntriesMax: 5000,
+    joinLagMax: 1000,
+    logEntriesMax: flags.logEntriesMax,
+    dedupeEntriesMax: flags.logEntriesMax * 2,
+    log,
+  });
+}
+
+function program(): Command {
+  const root = new Command('just-hungry')
+    .description('Just Hungry: fault-tolerant food ordering (a GraphQL gateway over primary-backup replicas)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  gatewayOptions(root.command('up').description('run the whole service: gateway and replicas on 127.0.0.1'))
+    .addOption(new Option('--replicas <n>', 'how many replicas to start').argParser(integer(1, 9)).default(3))
+    .action(async (flags) => {
+      await runUp(flags);
+    });
+
+  gatewayOptions(root.command('gateway').description('run the gateway (GraphQL, view service, router) alone')).action(async (flags: GatewayFlags) => {
+    const gateway = await runGateway(flags);
+    stopOnSignal(() => gateway.close());
+  });
+
+  replicaOptions(root.command('replica').description('run one replica, which joins the cluster').argument('<NAME>', 'the replica\'s name (its file is DATA/replicas/NAME.db)')).action(
+    async (name: string, flags) => {
+      const replica = await runReplica(name, flags);
+      stopOnSignal(() => replica.close());
+    },
+  );
+  for (const command of root.commands) command.exitOverride();
+  return root;
+}
+
+export function stopOnSignal(close: () => Promise<void>): void {
+  const stop = () => {
+    close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; every bad or unknown flag is (exit 2).
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    }
+    if (error instanceof InvalidArgumentError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`just-hungry: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

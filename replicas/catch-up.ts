@@ -1,0 +1,49 @@
+// A replica outside the view pulls what it lacks from the primary (the log
+// suffix, or a snapshot when its last entry is not on the primary's log), then
+// asks to join. The primary adds it to the view only once it is exactly level.
+import { callPeer } from './http.ts';
+import { CatchUpResponse, JoinResponse, type Position } from './protocol.ts';
+import type { Store } from './store.ts';
+
+export interface CatchUpLink {
+  readonly name: string;
+  readonly secret: string;
+  primaryUrl(): string | null;
+  stillCatchingUp(): boolean;
+}
+
+export interface CatchUpLimits {
+  /** Join once this close to the primary; the rest comes inside the join. */
+  joinLagMax: number;
+  timeoutMs: number;
+}
+
+/** Pulls until level, then joins. Resolves when a join was granted; throws on a failed call. */
+export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: CatchUpLimits): Promise<boolean> {
+  const options = { secret: link.secret, timeoutMs: limits.timeoutMs };
+  for (;;) {
+    const url = link.primaryUrl();
+    if (!url || !link.stillCatchingUp()) return false;
+    const position: Position = store.head;
+    const answer = await callPeer(url, '/catchup', { name: link.name, position }, { ...options, response: CatchUpResponse });
+    if (answer.kind === 'refused') return false;
+    if (answer.kind === 'snapshot') {
+      store.installSnapshot(answer.snapshot);
+    } else if (answer.entries.length > 0 && store.applyShipped(answer.after, answer.entries) !== 'ok') {
+      return false;
+    }
+    if (answer.primarySeq - store.head.seq <= limits.joinLagMax) break;
+  }
+  const joined = await callPeer(url(link), '/join', { name: link.name, position: store.head }, {
+    ...options,
+    timeoutMs: limits.timeoutMs * 10,
+    response: JoinResponse,
+  });
+  return joined.ok;
+}
+
+function url(link: CatchUpLink): string {
+  const primary = link.primaryUrl();
+  if (!primary) throw new Error('the primary went away');
+  return primary;
+}

@@ -1,0 +1,123 @@
+// Business rules: a command, checked against the primary's state, becomes an
+// effect (or the user's errors). Runs on the primary only, once per request.
+import { randomUUID } from 'node:crypto';
+import type { Command } from '../protocol.ts';
+import type { Effect } from './effects.ts';
+import { validateContactDetails } from './contact.ts';
+import { priceCart, toQuote } from './pricing.ts';
+import {
+  type Customer,
+  type DeliveryOption,
+  type Order,
+  type Outcome,
+  type Product,
+  IDEMPOTENCY_KEY_CHARS_MAX,
+  fail,
+  ok,
+  userError,
+} from './types.ts';
+
+/** The state a command is checked against (the primary's, open batch included). */
+export interface StateView {
+  product(id: string): Product | null;
+  deliveryOptions(): DeliveryOption[];
+  catalogLoaded(): boolean;
+  customer(id: string): Customer | null;
+  order(customerId: string, orderId: string): Order | null;
+  orderByIdempotencyKey(customerId: string, key: string): Order | null;
+  lastOrderId(): number;
+}
+
+/** What executing a command gives: the answer, and the effect to commit if any. */
+export interface Execution {
+  outcome: Outcome<unknown>;
+  effect: Effect | null;
+}
+
+const answer = (outcome: Outcome<unknown>, effect: Effect | null = null): Execution => ({ outcome, effect });
+
+export function execute(command: Command, state: StateView, now: Date): Execution {
+  switch (command.type) {
+    case 'loadCatalog':
+      if (state.catalogLoaded()) return answer(ok(null));
+      return withResult({ type: 'catalogLoaded', products: command.products, deliveryOptions: command.deliveryOptions });
+    case 'createCustomer': {
+      const details = validateContactDetails(command.details);
+      if (!details.ok) return answer(details);
+      return withResult({ type: 'customerSaved', customer: { id: randomUUID(), ...details.value }, tokenHash: command.tokenHash });
+    }
+    case 'updateCustomer': {
+      if (!state.customer(command.customerId)) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
+      const details = validateContactDetails(command.details);
+      if (!details.ok) return answer(details);
+      return withResult({ type: 'customerSaved', customer: { id: command.customerId, ...details.value } });
+    }
+    case 'placeOrder':
+      return placeOrder(command, state, now);
+    case 'cancelOrder':
+      return cancelOrder(command, state);
+  }
+}
+
+function withResult(effect: Effect): Execution {
+  switch (effect.type) {
+    case 'catalogLoaded':
+      return answer(ok(null), effect);
+    case 'customerSaved':
+      return answer(ok(effect.customer), effect);
+    case 'orderPlaced':
+    case 'orderCancelled':
+      return answer(ok(effect.order), effect);
+  }
+}
+
+function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: StateView, now: Date): Execution {
+  const key = command.idempotencyKey.trim();
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_CHARS_MAX) {
+    return answer(fail(userError('INVALID_INPUT', `idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_CHARS_MAX} characters.`, ['idempotencyKey'])));
+  }
+  if (!state.customer(command.customerId)) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
+  // A retry of a checkout answers with the order it already placed.
+  const earlier = state.orderByIdempotencyKey(command.customerId, key);
+  if (earlier) return answer(ok(earlier));
+
+  const priced = priceCart(command, (id) => state.product(id), state.deliveryOptions());
+  if (!priced.ok) return answer(priced);
+  const cart = priced.value;
+  if (!cart.deliveryOption) return answer(fail(userError('UNKNOWN_DELIVERY_OPTION', 'Choose a delivery option.', ['deliveryOptionId'])));
+
+  const stock: { productId: string; stock: number }[] = [];
+  const short = cart.lines.flatMap((line) => {
+    const available = state.product(line.productId)?.stock ?? 0;
+    stock.push({ productId: line.productId, stock: available - line.quantity });
+    if (line.quantity <= available) return [];
+    const index = command.lines.findIndex((l) => l.productId === line.productId);
+    const left = available === 0 ? 'it is sold out' : `only ${available} left`;
+    return [userError('OUT_OF_STOCK', `Not enough "${line.productName}": ${left}.`, ['lines', String(index), 'quantity'])];
+  });
+  if (short.length > 0) return answer(fail(...short));
+
+  const order: Order = {
+    id: String(state.lastOrderId() + 1),
+    customerId: command.customerId,
+    idempotencyKey: key,
+    status: 'ACTIVE',
+    createdAt: now.toISOString(),
+    deliveryOption: cart.deliveryOption,
+    ...toQuote(cart),
+  };
+  return withResult({ type: 'orderPlaced', order, stock });
+}
+
+function cancelOrder(command: Extract<Command, { type: 'cancelOrder' }>, state: StateView): Execution {
+  const order = state.order(command.customerId, command.orderId);
+  if (!order) return answer(fail(userError('ORDER_NOT_FOUND', `You have no order ${command.orderId}.`, ['orderId'])));
+  if (order.status !== 'ACTIVE') {
+    return answer(fail(userError('ORDER_NOT_CANCELLABLE', `Order ${order.id} is already cancelled.`, ['orderId'])));
+  }
+  const stock = order.lines.map((line) => ({
+    productId: line.productId,
+    stock: (state.product(line.productId)?.stock ?? 0) + line.quantity,
+  }));
+  return withResult({ type: 'orderCancelled', order: { ...order, status: 'CANCELLED' }, stock });
+}

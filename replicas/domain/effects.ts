@@ -1,0 +1,33 @@
+// Effects: the state changes a write produced. The primary decides them once
+// (ids, timestamps, totals, stock levels); backups apply them as they are and
+// never re-run business logic. Stock levels are absolute, so applying an effect
+// needs nothing but the effect.
+import { z } from 'zod';
+import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire } from '../protocol.ts';
+
+const StockLevel = z.object({ productId: z.string(), stock: z.number().int().min(0) });
+
+export const Effect = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('catalogLoaded'),
+    products: z.array(ProductWire),
+    deliveryOptions: z.array(DeliveryOptionWire),
+  }),
+  z.object({ type: z.literal('customerSaved'), customer: CustomerWire, tokenHash: z.string().optional() }),
+  z.object({ type: z.literal('orderPlaced'), order: OrderWire, stock: z.array(StockLevel) }),
+  z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel) }),
+]);
+export type Effect = z.infer<typeof Effect>;
+
+/** What a request that produced this effect answers, also when it is retried. */
+export function resultOf(effect: Effect): unknown {
+  switch (effect.type) {
+    case 'catalogLoaded':
+      return null;
+    case 'customerSaved':
+      return effect.customer;
+    case 'orderPlaced':
+    case 'orderCancelled':
+      return effect.order;
+  }
+}

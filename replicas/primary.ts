@@ -1,0 +1,258 @@
+// The primary's write path: requests queue up, a round takes a batch of them
+// (group commit), runs the business rules inside one open SQLite transaction,
+// ships the effects to every backup of the view, and commits and answers only
+// when every backup has durably applied them.
+import type { Logger } from 'pino';
+import { execute } from './domain/commands.ts';
+import type { Outcome } from './domain/types.ts';
+import { PeerError, callPeer } from './http.ts';
+import {
+  type Entry,
+  type Position,
+  type ReplicateResponse,
+  type View,
+  type WriteRequest,
+  type WriteResponse,
+  ReplicateResponse as ReplicateResponseSchema,
+} from './protocol.ts';
+import { z } from 'zod';
+import type { Store } from './store.ts';
+
+export interface PrimaryLimits {
+  /** Most requests in one replication round. */
+  batchOpsMax: number;
+  /** How long a backup has to answer one replication call. */
+  replicationTimeoutMs: number;
+  /** Most log entries shipped in one call while bringing a backup level. */
+  shipEntriesMax: number;
+}
+
+/** What the primary needs from the rest of the replica. */
+export interface PrimaryLink {
+  readonly name: string;
+  readonly secret: string;
+  view(): View;
+  url(name: string): string | undefined;
+  /** Tells the view service a backup did not answer; resolves once it has decided. */
+  reportUnreachable(epoch: number, backup: string): Promise<void>;
+  /** A backup follows a newer view than ours: learn it now. */
+  refreshView(): Promise<void>;
+  /** The minimum cluster size for writes, as the view service says. */
+  minReplicas(): number;
+}
+
+interface Pending {
+  request: WriteRequest;
+  resolve: (response: WriteResponse) => void;
+}
+
+export class RoundFailed extends Error {}
+
+const SnapshotAck = z.object({ ok: z.literal(true) });
+
+export class Primary {
+  private readonly queue: Pending[] = [];
+  private readonly inflight = new Map<string, Promise<WriteResponse>>();
+  private lock: Promise<void> = Promise.resolve();
+  private running = false;
+  private ready = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly link: PrimaryLink,
+    private readonly limits: PrimaryLimits,
+    private readonly log: Logger,
+  ) {}
+
+  /** Becomes primary of the view: first brings every backup level at the new epoch. */
+  async start(): Promise<void> {
+    await this.exclusive(() => this.levelAll(this.store.head, []));
+    if (this.stopped) return;
+    this.ready = true;
+    this.log.info({ epoch: this.link.view().epoch, position: this.store.head }, 'primary ready');
+    this.kick();
+  }
+
+  /** Stops taking writes: queued requests are refused so the router retries elsewhere. */
+  stop(): void {
+    this.stopped = true;
+    this.ready = false;
+    for (const pending of this.queue.splice(0)) pending.resolve(refused('NOT_PRIMARY', 'this replica is no longer the primary'));
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  submit(request: WriteRequest): Promise<WriteResponse> {
+    const view = this.link.view();
+    if (request.epoch !== view.epoch) return Promise.resolve(refused('STALE_EPOCH', `epoch ${request.epoch} is not ${view.epoch}`));
+    if (!this.ready) return Promise.resolve(refused('NOT_READY', 'the primary is bringing its backups level'));
+    const running = this.inflight.get(request.requestId);
+    if (running) return running;
+    const done = this.store.committed.dedupedResult(request.requestId);
+    if (done !== null) return Promise.resolve({ ok: true, outcome: { ok: true, value: JSON.parse(done) } });
+    if (1 + view.backups.length < this.link.minReplicas()) {
+      return Promise.resolve(refused('NOT_READY', `the view has ${1 + view.backups.length} of ${this.link.minReplicas()} replicas`));
+    }
+    const answer = new Promise<WriteResponse>((resolve) => this.queue.push({ request, resolve }));
+    this.inflight.set(request.requestId, answer);
+    void answer.then(() => this.inflight.delete(request.requestId));
+    this.kick();
+    return answer;
+  }
+
+  /**
+   * Runs `work` with no replication round in flight (joins use it so a new
+   * backup enters the view exactly level).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(work);
+    this.lock = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /**
+   * Adds a caught-up replica to the view: with no round in flight it is
+   * brought exactly level, the view service installs the bigger view, and
+   * every backup adopts its epoch before writes go on.
+   */
+  admit(backup: string, install: (epoch: number, backup: string) => Promise<View>): Promise<View> {
+    return this.exclusive(async () => {
+      const view = this.link.view();
+      if (view.backups.includes(backup)) return view;
+      if (this.stopped || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
+      await this.level(backup, view.epoch, this.store.head, []);
+      const next = await install(view.epoch, backup);
+      await this.levelAll(this.store.head, []);
+      this.log.info({ backup, epoch: next.epoch }, 'backup joined');
+      return next;
+    });
+  }
+
+  /** Brings every backup of the current view to our head, under the view's epoch. */
+  async levelAll(after: Position, entries: Entry[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const view = this.link.view();
+      if (this.stopped || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
+      const results = await Promise.allSettled(view.backups.map((backup) => this.level(backup, view.epoch, after, entries)));
+      const failed = view.backups.filter((_, i) => results[i]?.status === 'rejected');
+      if (failed.length === 0 && this.link.view().epoch === view.epoch) return;
+      for (const [i, result] of results.entries()) {
+        if (result.status !== 'rejected') continue;
+        const backup = view.backups[i] ?? '?';
+        if (result.reason instanceof StaleEpoch) {
+          await this.link.refreshView();
+        } else {
+          this.log.warn({ backup, err: String(result.reason) }, 'backup did not answer; reporting it');
+          await this.link.reportUnreachable(view.epoch, backup);
+        }
+      }
+      if (attempt > 0) await sleep(Math.min(500, 10 * attempt));
+    }
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.queue.length > 0 && this.ready) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && this.ready) {
+      const batch = this.queue.splice(0, this.limits.batchOpsMax);
+      await this.exclusive(() => this.round(batch));
+    }
+  }
+
+  private async round(batch: Pending[]): Promise<void> {
+    const epoch = this.link.view().epoch;
+    const after = this.store.head;
+    const now = new Date();
+    const answers: WriteResponse[] = [];
+    const entries: Entry[] = [];
+    this.store.begin();
+    try {
+      for (const { request } of batch) answers.push(this.run(request, epoch, now, entries));
+      if (entries.length > 0) await this.levelAll(after, entries);
+      this.store.commit();
+    } catch (error) {
+      this.store.rollback();
+      const message = error instanceof RoundFailed ? error.message : String(error);
+      if (!(error instanceof RoundFailed)) this.log.error({ err: message }, 'replication round failed');
+      for (const pending of batch) pending.resolve(refused('ROUND_FAILED', message));
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve(answers[i] ?? refused('INTERNAL', 'no answer')));
+  }
+
+  /** One request inside the round's transaction, behind a savepoint so a bug in one cannot spoil the batch. */
+  private run(request: WriteRequest, epoch: number, now: Date, entries: Entry[]): WriteResponse {
+    const done = this.store.dedupedResult(request.requestId);
+    if (done !== null) return { ok: true, outcome: { ok: true, value: JSON.parse(done) } };
+    this.store.savepoint();
+    try {
+      const { outcome, effect } = execute(request.command, this.store, now);
+      if (effect) entries.push(this.store.append(epoch, request.requestId, effect));
+      this.store.release();
+      return { ok: true, outcome: outcome satisfies Outcome<unknown> };
+    } catch (error) {
+      this.store.rollbackToSavepoint();
+      this.log.error({ requestId: request.requestId, err: String(error) }, 'command failed');
+      return refused('INTERNAL', 'the request could not be processed');
+    }
+  }
+
+  /** Ships to one backup until it holds exactly our head: the entries, or what it lacks, or a snapshot. */
+  private async level(backup: string, epoch: number, after: Position, entries: Entry[]): Promise<void> {
+    const url = this.link.url(backup);
+    if (!url) throw new PeerError(`no address for ${backup}`, 'unreachable');
+    let response = await this.ship(url, epoch, after, entries);
+    for (let hops = 0; !response.ok; hops++) {
+      if (response.code === 'STALE_EPOCH') throw new StaleEpoch(`${backup} follows epoch ${response.epoch}`);
+      if (hops > 1_000_000) throw new RoundFailed('backup never became level');
+      const from = response.position;
+      if (response.code === 'GAP' && this.store.hashAt(from.seq) === from.hash) {
+        const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax);
+        response = await this.ship(url, epoch, from, missing);
+      } else {
+        this.log.info({ backup, position: from, code: response.code }, 'sending a snapshot');
+        response = await this.sendSnapshot(url, epoch);
+      }
+    }
+  }
+
+  private ship(url: string, epoch: number, after: Position, entries: Entry[]): Promise<ReplicateResponse> {
+    return callPeer(url, '/replicate', { epoch, primary: this.link.name, after, entries }, {
+      secret: this.link.secret,
+      timeoutMs: this.limits.replicationTimeoutMs,
+      response: ReplicateResponseSchema,
+    });
+  }
+
+  private async sendSnapshot(url: string, epoch: number): Promise<ReplicateResponse> {
+    const snapshot = this.store.snapshot();
+    await callPeer(url, '/snapshot', { epoch, primary: this.link.name, snapshot }, {
+      secret: this.link.secret,
+      timeoutMs: this.limits.replicationTimeoutMs * 30,
+      response: SnapshotAck,
+    });
+    // Then an empty ship confirms it is level (or what it still lacks).
+    return this.ship(url, epoch, this.store.head, []);
+  }
+}
+
+class StaleEpoch extends Error {}
+
+export function refused(refusal: 'NOT_PRIMARY' | 'STALE_EPOCH' | 'NOT_READY' | 'ROUND_FAILED' | 'INTERNAL', message: string): WriteResponse {
+  return { ok: false, refusal, message };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

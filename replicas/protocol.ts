@@ -1,0 +1,252 @@
+// Wire formats between the gateway (view service, router) and the replicas,
+// declared once and parsed on both sides.
+import { z } from 'zod';
+import { ERROR_CODES } from './domain/types.ts';
+
+export const CLUSTER_SECRET_HEADER = 'x-jh-cluster-secret';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export const ROLES = ['PRIMARY', 'BACKUP', 'CATCHING_UP'] as const;
+export type Role = (typeof ROLES)[number];
+
+const name = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/);
+export const ReplicaName = name;
+
+export const View = z.object({
+  epoch: z.number().int().nonnegative(),
+  primary: name.nullable(),
+  backups: z.array(name).max(64),
+});
+export type View = z.infer<typeof View>;
+
+// ---- domain wire shapes -------------------------------------------------------
+
+const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const text = z.string().max(1000);
+const id = z.string().min(1).max(200);
+
+export const UserErrorWire = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  field: z.array(z.string()).optional(),
+});
+
+export const ProductWire = z.object({
+  id,
+  name: text,
+  description: text,
+  priceMinor: money,
+  stock: z.number().int().min(0),
+});
+export const DeliveryOptionWire = z.object({ id, name: text, description: text, costMinor: money });
+export const ContactDetailsWire = z.object({
+  firstName: text,
+  lastName: text,
+  phone: text,
+  postcode: text,
+  address: text,
+});
+export const CustomerWire = ContactDetailsWire.extend({ id });
+export const OrderLineInputWire = z.object({ productId: id, quantity: z.number().int() });
+export const OrderLineWire = z.object({
+  productId: id,
+  productName: text,
+  quantity: z.number().int(),
+  unitPriceMinor: money,
+  lineTotalMinor: money,
+});
+export const QuoteWire = z.object({
+  lines: z.array(OrderLineWire),
+  subtotalMinor: money,
+  deliveryCostMinor: money,
+  tipMinor: money,
+  totalMinor: money,
+});
+export const OrderWire = z.object({
+  id,
+  customerId: id,
+  idempotencyKey: z.string(),
+  status: z.enum(['ACTIVE', 'CANCELLED']),
+  createdAt: z.string(),
+  deliveryOption: DeliveryOptionWire,
+  lines: z.array(OrderLineWire),
+  subtotalMinor: money,
+  deliveryCostMinor: money,
+  tipMinor: money,
+  totalMinor: money,
+});
+export const QuoteInputWire = z.object({
+  lines: z.array(OrderLineInputWire).max(1000),
+  deliveryOptionId: id.nullish(),
+  tipMinorUnits: z.number().int().nullish(),
+});
+
+// ---- commands (gateway -> primary) --------------------------------------------
+
+export const Command = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('loadCatalog'),
+    products: z.array(ProductWire).max(10_000),
+    deliveryOptions: z.array(DeliveryOptionWire).max(100),
+  }),
+  z.object({
+    type: z.literal('createCustomer'),
+    tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+    details: ContactDetailsWire,
+  }),
+  z.object({ type: z.literal('updateCustomer'), customerId: id, details: ContactDetailsWire }),
+  z.object({
+    type: z.literal('placeOrder'),
+    customerId: id,
+    idempotencyKey: z.string().max(1000),
+    lines: z.array(OrderLineInputWire).max(1000),
+    deliveryOptionId: id,
+    tipMinorUnits: z.number().int().nullish(),
+  }),
+  z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id }),
+]);
+export type Command = z.infer<typeof Command>;
+
+export const WriteRequest = z.object({
+  epoch: z.number().int().nonnegative(),
+  requestId: z.string().min(1).max(128),
+  command: Command,
+});
+export type WriteRequest = z.infer<typeof WriteRequest>;
+
+/** Why a replica would not take a request; the router retries on all but INTERNAL (a bug). */
+export const REFUSALS = ['NOT_PRIMARY', 'STALE_EPOCH', 'NOT_READY', 'ROUND_FAILED', 'INTERNAL'] as const;
+export type Refusal = (typeof REFUSALS)[number];
+
+export const Refused = z.object({ ok: z.literal(false), refusal: z.enum(REFUSALS), message: z.string() });
+
+export const Outcome = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), errors: z.array(UserErrorWire) }),
+]);
+
+export const WriteResponse = z.union([
+  z.object({ ok: z.literal(true), outcome: Outcome }),
+  Refused,
+]);
+export type WriteResponse = z.infer<typeof WriteResponse>;
+
+// ---- reads (gateway -> primary) -----------------------------------------------
+
+export const ReadRequest = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('products') }),
+  z.object({ type: z.literal('deliveryOptions') }),
+  z.object({ type: z.literal('quote'), input: QuoteInputWire }),
+  z.object({ type: z.literal('customerByTokenHash'), tokenHash: z.string().max(128) }),
+  z.object({
+    type: z.literal('orders'),
+    customerId: id,
+    status: z.enum(['ACTIVE', 'CANCELLED']).nullish(),
+    first: z.number().int().min(1).max(1000),
+    beforeId: id.nullish(),
+  }),
+  z.object({ type: z.literal('order'), customerId: id, orderId: z.string().max(200) }),
+  z.object({ type: z.literal('catalogLoaded') }),
+]);
+export type ReadRequest = z.infer<typeof ReadRequest>;
+
+export const ReadResponse = z.union([z.object({ ok: z.literal(true), value: z.unknown() }), Refused]);
+
+// ---- replication (primary -> backups) -------------------------------------------
+
+export const Entry = z.object({
+  seq: z.number().int().positive(),
+  epoch: z.number().int().nonnegative(),
+  requestId: z.string().max(128),
+  /** The effect as JSON text: hashed and stored byte for byte as the primary made it. */
+  effect: z.string(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Entry = z.infer<typeof Entry>;
+
+export const Position = z.object({ seq: z.number().int().nonnegative(), hash: z.string() });
+export type Position = z.infer<typeof Position>;
+
+export const ReplicateRequest = z.object({
+  epoch: z.number().int().positive(),
+  primary: name,
+  /** The position the entries follow; the backup must be exactly there. */
+  after: Position,
+  entries: z.array(Entry),
+});
+export type ReplicateRequest = z.infer<typeof ReplicateRequest>;
+
+export const ReplicateResponse = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), position: Position }),
+  z.object({
+    ok: z.literal(false),
+    /** STALE_EPOCH: the backup follows a newer view. GAP/DIVERGED: send from `position` or a snapshot. */
+    code: z.enum(['STALE_EPOCH', 'GAP', 'DIVERGED']),
+    epoch: z.number().int().nonnegative(),
+    position: Position,
+  }),
+]);
+export type ReplicateResponse = z.infer<typeof ReplicateResponse>;
+
+export const Snapshot = z.object({
+  position: Position,
+  products: z.array(ProductWire),
+  deliveryOptions: z.array(DeliveryOptionWire),
+  customers: z.array(CustomerWire.extend({ tokenHash: z.string() })),
+  orders: z.array(OrderWire),
+  dedupe: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const InstallSnapshotRequest = z.object({ epoch: z.number().int().positive(), primary: name, snapshot: Snapshot });
+export type InstallSnapshotRequest = z.infer<typeof InstallSnapshotRequest>;
+
+// ---- catching up (joiner -> primary) ------------------------------------------
+
+export const CatchUpRequest = z.object({ name, position: Position });
+export type CatchUpRequest = z.infer<typeof CatchUpRequest>;
+export const CatchUpResponse = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('entries'), after: Position, entries: z.array(Entry), primarySeq: z.number().int() }),
+  z.object({ kind: z.literal('snapshot'), snapshot: Snapshot, primarySeq: z.number().int() }),
+  z.object({ kind: z.literal('refused'), refusal: z.enum(REFUSALS), message: z.string() }),
+]);
+export type CatchUpResponse = z.infer<typeof CatchUpResponse>;
+
+export const JoinRequest = z.object({ name, position: Position });
+export type JoinRequest = z.infer<typeof JoinRequest>;
+export const JoinResponse = z.union([z.object({ ok: z.literal(true), view: View }), Refused]);
+
+// ---- view service (replica/primary -> gateway) ----------------------------------
+
+export const Heartbeat = z.object({
+  name,
+  url: z.string().url().max(200),
+  incarnation: z.string().max(64),
+  role: z.enum(ROLES),
+  /** The newest view this replica knows (a restarted view service learns from these). */
+  view: View,
+  position: Position,
+});
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/** The view service's answer to a heartbeat, and what it pushes when the view changes. */
+export const ViewNotice = z.object({
+  view: View,
+  /** Where each member of the cluster listens. */
+  urls: z.record(z.string(), z.string()),
+  minReplicas: z.number().int().positive(),
+});
+export type ViewNotice = z.infer<typeof ViewNotice>;
+
+export const ReportRequest = z.object({ epoch: z.number().int(), reporter: name, unreachable: name });
+export const AddBackupRequest = z.object({ epoch: z.number().int(), primary: name, backup: name });
+export const ViewResponse = z.union([z.object({ ok: z.literal(true), view: View }), Refused]);
+
+export const StatusResponse = z.object({
+  name,
+  incarnation: z.string(),
+  role: z.enum(ROLES),
+  view: View,
+  position: Position,
+});
+export type StatusResponse = z.infer<typeof StatusResponse>;

@@ -1,0 +1,402 @@
+// A replica's durable state: the domain tables, the dedupe table and the recent
+// log, in one SQLite file (WAL, synchronous=FULL). Two connections: `db` writes
+// (and sees its own open transaction), `reader` serves reads and catch-up from
+// the last committed state only, so nobody reads a write before it is acked.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Entry, Position, Snapshot, View } from './protocol.ts';
+import { Effect, resultOf } from './domain/effects.ts';
+import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
+
+export const GENESIS: Position = { seq: 0, hash: '0'.repeat(64) };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, price_minor INTEGER NOT NULL, stock INTEGER NOT NULL CHECK (stock >= 0));
+CREATE TABLE IF NOT EXISTS delivery_options (id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, cost_minor INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, first_name TEXT NOT NULL,
+  last_name TEXT NOT NULL, phone TEXT NOT NULL, postcode TEXT NOT NULL, address TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+  status TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (customer_id, idempotency_key));
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, id);
+CREATE INDEX IF NOT EXISTS orders_by_customer_status ON orders (customer_id, status, id);
+CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, request_id TEXT NOT NULL,
+  effect TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dedupe (request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, result TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dedupe_by_seq ON dedupe (seq);
+`;
+
+/** The hash chain: each entry's hash covers the previous hash and the entry, so equal hashes mean equal histories. */
+export function chainHash(previous: string, seq: number, epoch: number, requestId: string, effect: string): string {
+  return createHash('sha256').update(`${previous}\n${seq}\n${epoch}\n${requestId}\n`).update(effect).digest('hex');
+}
+
+function invariant(condition: unknown, message: string): asserts condition {
+  // A broken invariant stops the process: a visible restart, never silent divergence.
+  if (!condition) throw new Error(`invariant broken: ${message}`);
+}
+
+type Row = Record<string, unknown>;
+const str = (row: Row, key: string): string => String(row[key]);
+const num = (row: Row, key: string): number => Number(row[key]);
+
+const toProduct = (r: Row): Product => ({
+  id: str(r, 'id'),
+  name: str(r, 'name'),
+  description: str(r, 'description'),
+  priceMinor: num(r, 'price_minor'),
+  stock: num(r, 'stock'),
+});
+const toDeliveryOption = (r: Row): DeliveryOption => ({
+  id: str(r, 'id'),
+  name: str(r, 'name'),
+  description: str(r, 'description'),
+  costMinor: num(r, 'cost_minor'),
+});
+const toCustomer = (r: Row): Customer => ({
+  id: str(r, 'id'),
+  firstName: str(r, 'first_name'),
+  lastName: str(r, 'last_name'),
+  phone: str(r, 'phone'),
+  postcode: str(r, 'postcode'),
+  address: str(r, 'address'),
+});
+const toOrder = (r: Row): Order => JSON.parse(str(r, 'body')) as Order;
+const toEntry = (r: Row): Entry => ({
+  seq: num(r, 'seq'),
+  epoch: num(r, 'epoch'),
+  requestId: str(r, 'request_id'),
+  effect: str(r, 'effect'),
+  hash: str(r, 'hash'),
+});
+
+/** Reads that work on either connection: the write one sees the open batch. */
+class Queries {
+  private readonly statements = new Map<string, Database.Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+  protected all(sql: string, ...params: unknown[]): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+  protected get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+  protected run(sql: string, ...params: unknown[]): void {
+    this.stmt(sql).run(...params);
+  }
+
+  /** Runs several reads as one consistent snapshot of this connection. */
+  consistent<T>(read: () => T): T {
+    return this.db.transaction(read)();
+  }
+
+  products(): Product[] {
+    return this.all('SELECT * FROM products ORDER BY position').map(toProduct);
+  }
+  product(id: string): Product | null {
+    const row = this.get('SELECT * FROM products WHERE id = ?', id);
+    return row ? toProduct(row) : null;
+  }
+  deliveryOptions(): DeliveryOption[] {
+    return this.all('SELECT * FROM delivery_options ORDER BY position').map(toDeliveryOption);
+  }
+  catalogLoaded(): boolean {
+    return this.get('SELECT 1 AS one FROM delivery_options LIMIT 1') !== undefined;
+  }
+  customer(id: string): Customer | null {
+    const row = this.get('SELECT * FROM customers WHERE id = ?', id);
+    return row ? toCustomer(row) : null;
+  }
+  customerByTokenHash(tokenHash: string): Customer | null {
+    const row = this.get('SELECT * FROM customers WHERE token_hash = ?', tokenHash);
+    return row ? toCustomer(row) : null;
+  }
+  order(customerId: string, orderId: string): Order | null {
+    if (!/^\d{1,15}$/.test(orderId)) return null;
+    const row = this.get('SELECT body FROM orders WHERE id = ? AND customer_id = ?', Number(orderId), customerId);
+    return row ? toOrder(row) : null;
+  }
+  orderByIdempotencyKey(customerId: string, key: string): Order | null {
+    const row = this.get('SELECT body FROM orders WHERE customer_id = ? AND idempotency_key = ?', customerId, key);
+    return row ? toOrder(row) : null;
+  }
+  lastOrderId(): number {
+    return num(this.get('SELECT coalesce(max(id), 0) AS id FROM orders') ?? { id: 0 }, 'id');
+  }
+  orders(customerId: string, query: { status?: OrderStatus | null; first: number; beforeId?: string | null }): OrderPage {
+    const before = query.beforeId && /^\d{1,15}$/.test(query.beforeId) ? Number(query.beforeId) : Number.MAX_SAFE_INTEGER;
+    const status = query.status ?? null;
+    const filter = status ? 'customer_id = ? AND status = ?' : 'customer_id = ?';
+    const args = status ? [customerId, status] : [customerId];
+    const rows = this.all(`SELECT body FROM orders WHERE ${filter} AND id < ? ORDER BY id DESC LIMIT ?`, ...args, before, query.first + 1);
+    const totalCount = num(this.get(`SELECT count(*) AS n FROM orders WHERE ${filter}`, ...args) ?? { n: 0 }, 'n');
+    return { orders: rows.slice(0, query.first).map(toOrder), totalCount, hasNextPage: rows.length > query.first };
+  }
+  dedupedResult(requestId: string): string | null {
+    const row = this.get('SELECT result FROM dedupe WHERE request_id = ?', requestId);
+    return row ? str(row, 'result') : null;
+  }
+  entriesAfter(seq: number, limit: number): Entry[] {
+    return this.all('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).map(toEntry);
+  }
+  logEntry(seq: number): Entry | null {
+    const row = this.get('SELECT * FROM log WHERE seq = ?', seq);
+    return row ? toEntry(row) : null;
+  }
+  meta(key: string): string | null {
+    const row = this.get('SELECT value FROM meta WHERE key = ?', key);
+    return row ? str(row, 'value') : null;
+  }
+  /** The position this connection sees: the last log entry, or the base a snapshot left. */
+  position(): Position {
+    const last = this.get('SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1');
+    if (last) return { seq: num(last, 'seq'), hash: str(last, 'hash') };
+    const base = this.meta('logBase');
+    return base ? (JSON.parse(base) as Position) : GENESIS;
+  }
+  /** The hash at `seq` if this connection can vouch for it (in the log, or the log's base). */
+  hashAt(seq: number): string | null {
+    const entry = this.logEntry(seq);
+    if (entry) return entry.hash;
+    const base = this.meta('logBase');
+    const position = base ? (JSON.parse(base) as Position) : GENESIS;
+    return position.seq === seq ? position.hash : null;
+  }
+
+  snapshot(): Snapshot {
+    return {
+      position: this.position(),
+      products: this.products(),
+      deliveryOptions: this.deliveryOptions(),
+      customers: this.all('SELECT * FROM customers ORDER BY id').map((r) => ({ ...toCustomer(r), tokenHash: str(r, 'token_hash') })),
+      orders: this.all('SELECT body FROM orders ORDER BY id').map(toOrder),
+      dedupe: this.all('SELECT * FROM dedupe ORDER BY seq').map((r) => ({
+        requestId: str(r, 'request_id'),
+        seq: num(r, 'seq'),
+        result: str(r, 'result'),
+      })),
+    };
+  }
+
+  /** A hash of the domain state and dedupe table (not the log): equal on replicas that agree. */
+  stateHash(): string {
+    const hash = createHash('sha256');
+    const feed = (sql: string) => {
+      for (const row of this.stmt(sql).iterate() as Iterable<Row>) hash.update(JSON.stringify(Object.values(row))).update('\n');
+      hash.update('--\n');
+    };
+    feed('SELECT id, position, name, description, price_minor, stock FROM products ORDER BY id');
+    feed('SELECT id, position, name, description, cost_minor FROM delivery_options ORDER BY id');
+    feed('SELECT id, token_hash, first_name, last_name, phone, postcode, address FROM customers ORDER BY id');
+    feed('SELECT id, customer_id, idempotency_key, status, body FROM orders ORDER BY id');
+    feed('SELECT request_id, seq, result FROM dedupe ORDER BY request_id');
+    return hash.digest('hex');
+  }
+}
+
+export class Store extends Queries {
+  /** Reads of the last committed state (a second connection; WAL keeps it consistent). */
+  readonly committed: Queries;
+  private readonly reader: Database.Database;
+  private tip: Position;
+
+  private constructor(private readonly writer: Database.Database, reader: Database.Database) {
+    super(writer);
+    this.reader = reader;
+    this.committed = new Queries(reader);
+    this.tip = this.position();
+  }
+
+  static open(path: string): Store {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const writer = new Database(path);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('synchronous = FULL');
+    writer.pragma('busy_timeout = 5000');
+    writer.exec(SCHEMA);
+    const reader = new Database(path, { readonly: true });
+    reader.pragma('busy_timeout = 5000');
+    return new Store(writer, reader);
+  }
+
+  close(): void {
+    this.reader.close();
+    this.writer.close();
+  }
+
+  /** The newest position, including an open batch. */
+  get head(): Position {
+    return this.tip;
+  }
+
+  get inTransaction(): boolean {
+    return this.writer.inTransaction;
+  }
+  begin(): void {
+    this.writer.exec('BEGIN IMMEDIATE');
+  }
+  commit(): void {
+    this.writer.exec('COMMIT');
+  }
+  rollback(): void {
+    if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+    this.tip = this.position();
+  }
+
+  savepoint(): void {
+    this.writer.exec('SAVEPOINT command');
+  }
+  release(): void {
+    this.writer.exec('RELEASE command');
+  }
+  rollbackToSavepoint(): void {
+    this.writer.exec('ROLLBACK TO command; RELEASE command');
+    this.tip = this.position();
+  }
+
+  setMeta(key: string, value: string): void {
+    this.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+  }
+  /** The newest view this replica has adopted, kept so a restart knows its epoch. */
+  savedView(): View | null {
+    const text = this.meta('view');
+    return text ? (JSON.parse(text) as View) : null;
+  }
+
+  /** Appends one effect as the next log entry and applies it (inside an open transaction). */
+  append(epoch: number, requestId: string, effect: Effect): Entry {
+    invariant(this.inTransaction, 'append outside a transaction');
+    const seq = this.tip.seq + 1;
+    const text = JSON.stringify(effect);
+    const entry: Entry = { seq, epoch, requestId, effect: text, hash: chainHash(this.tip.hash, seq, epoch, requestId, text) };
+    this.write(entry, effect);
+    return entry;
+  }
+
+  /**
+   * Applies entries a primary shipped, which must follow `after` exactly, in
+   * one durable transaction. Entries this replica already holds are skipped
+   * when their hashes agree.
+   */
+  applyShipped(after: Position, entries: Entry[]): 'ok' | 'gap' | 'diverged' {
+    if (after.seq > this.tip.seq) return 'gap';
+    if (this.hashAt(after.seq) !== after.hash) return 'diverged';
+    for (const entry of entries) {
+      if (entry.seq <= this.tip.seq && this.hashAt(entry.seq) !== entry.hash) return 'diverged';
+    }
+    const primaryHead = entries.at(-1)?.seq ?? after.seq;
+    // A tail beyond the primary's head is one it never committed: throw it away.
+    if (this.tip.seq > primaryHead) return 'diverged';
+    const fresh = entries.filter((entry) => entry.seq > this.tip.seq);
+    if (fresh.length === 0) return 'ok';
+    this.transaction(() => {
+      for (const entry of fresh) {
+        invariant(entry.seq === this.tip.seq + 1, `entry ${entry.seq} does not follow ${this.tip.seq}`);
+        const hash = chainHash(this.tip.hash, entry.seq, entry.epoch, entry.requestId, entry.effect);
+        invariant(hash === entry.hash, `hash of entry ${entry.seq} does not match the chain`);
+        this.write(entry, Effect.parse(JSON.parse(entry.effect)));
+      }
+    });
+    return 'ok';
+  }
+
+  /** Replaces everything with a primary's snapshot; the log starts again after it. */
+  installSnapshot(snapshot: Snapshot): void {
+    this.transaction(() => {
+      for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe']) this.writer.exec(`DELETE FROM ${table}`);
+      this.loadCatalog(snapshot.products, snapshot.deliveryOptions);
+      for (const c of snapshot.customers) this.saveCustomer(c, c.tokenHash);
+      for (const o of snapshot.orders) this.saveOrder(o);
+      for (const d of snapshot.dedupe) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
+      this.setMeta('logBase', JSON.stringify(snapshot.position));
+    });
+    this.tip = snapshot.position;
+  }
+
+  /** Keeps the newest `logEntriesMax` entries and `dedupeEntriesMax` dedupe rows. */
+  trim(logEntriesMax: number, dedupeEntriesMax: number): void {
+    const cut = this.tip.seq - logEntriesMax;
+    if (cut > 0 && this.logEntry(cut)) {
+      const base: Position = { seq: cut, hash: this.hashAt(cut) ?? '' };
+      this.transaction(() => {
+        this.run('DELETE FROM log WHERE seq <= ?', cut);
+        this.setMeta('logBase', JSON.stringify(base));
+      });
+    }
+    const dedupeCut = this.tip.seq - dedupeEntriesMax;
+    if (dedupeCut > 0) this.run('DELETE FROM dedupe WHERE seq <= ?', dedupeCut);
+  }
+
+  /** One durable transaction; on failure the in-memory head is read back from disk. */
+  private transaction(work: () => void): void {
+    try {
+      this.writer.transaction(work).immediate();
+    } catch (error) {
+      this.tip = this.position();
+      throw error;
+    }
+  }
+
+  private write(entry: Entry, effect: Effect): void {
+    this.applyEffect(effect);
+    this.run('INSERT INTO log (seq, epoch, request_id, effect, hash) VALUES (?, ?, ?, ?, ?)', entry.seq, entry.epoch, entry.requestId, entry.effect, entry.hash);
+    this.run('INSERT OR REPLACE INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', entry.requestId, entry.seq, JSON.stringify(resultOf(effect)));
+    this.tip = { seq: entry.seq, hash: entry.hash };
+  }
+
+  private applyEffect(effect: Effect): void {
+    switch (effect.type) {
+      case 'catalogLoaded':
+        return this.loadCatalog(effect.products, effect.deliveryOptions);
+      case 'customerSaved':
+        return this.saveCustomer(effect.customer, effect.tokenHash);
+      case 'orderPlaced':
+      case 'orderCancelled':
+        this.saveOrder(effect.order);
+        for (const level of effect.stock) this.run('UPDATE products SET stock = ? WHERE id = ?', level.stock, level.productId);
+        return;
+    }
+  }
+
+  private loadCatalog(products: Product[], options: DeliveryOption[]): void {
+    products.forEach((p, i) =>
+      this.run('INSERT OR REPLACE INTO products (id, position, name, description, price_minor, stock) VALUES (?, ?, ?, ?, ?, ?)', p.id, i, p.name, p.description, p.priceMinor, p.stock),
+    );
+    options.forEach((d, i) =>
+      this.run('INSERT OR REPLACE INTO delivery_options (id, position, name, description, cost_minor) VALUES (?, ?, ?, ?, ?)', d.id, i, d.name, d.description, d.costMinor),
+    );
+  }
+
+  private saveCustomer(customer: Customer, tokenHash: string | undefined): void {
+    if (tokenHash !== undefined) {
+      this.run(
+        'INSERT INTO customers (id, token_hash, first_name, last_name, phone, postcode, address) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        customer.id, tokenHash, customer.firstName, customer.lastName, customer.phone, customer.postcode, customer.address,
+      );
+    } else {
+      this.run(
+        'UPDATE customers SET first_name = ?, last_name = ?, phone = ?, postcode = ?, address = ? WHERE id = ?',
+        customer.firstName, customer.lastName, customer.phone, customer.postcode, customer.address, customer.id,
+      );
+    }
+  }
+
+  private saveOrder(order: Order): void {
+    this.run(
+      'INSERT INTO orders (id, customer_id, idempotency_key, status, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body',
+      Number(order.id), order.customerId, order.idempotencyKey, order.status, JSON.stringify(order),
+    );
+  }
+}

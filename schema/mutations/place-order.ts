@@ -1,0 +1,30 @@
+import { builder } from '../builder.ts';
+import { OrderLineInputRef } from '../types/inputs.ts';
+import { notAuthenticated, orderPayload } from './payloads.ts';
+
+const PlaceOrderInputRef = builder.inputType('PlaceOrderInput', {
+  fields: (t) => ({
+    idempotencyKey: t.string({ required: true, description: 'One per checkout: a retry with the same key returns the same order.' }),
+    lines: t.field({ type: [OrderLineInputRef], required: true }),
+    deliveryOptionId: t.id({ required: true }),
+    tipMinorUnits: t.int({ required: false }),
+  }),
+});
+
+builder.mutationField('placeOrder', (t) =>
+  t.field({
+    type: orderPayload('PlaceOrderPayload'),
+    description: 'Places an order, taking its stock atomically (all lines or none).',
+    args: { input: t.arg({ type: PlaceOrderInputRef, required: true }) },
+    resolve: async (_root, { input }, { services, viewer }) => {
+      const customer = await viewer();
+      if (!customer) return notAuthenticated();
+      return services.placeOrder(customer.id, {
+        idempotencyKey: input.idempotencyKey,
+        lines: input.lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })),
+        deliveryOptionId: String(input.deliveryOptionId),
+        tipMinorUnits: input.tipMinorUnits ?? null,
+      });
+    },
+  }),
+);

@@ -1,0 +1,49 @@
+import { builder } from './builder.ts';
+import { ClusterRef } from './types/cluster.ts';
+import { CustomerRef } from './types/customer.ts';
+import { UserErrorRef } from './types/errors.ts';
+import { OrderQuoteInputRef } from './types/inputs.ts';
+import { OrderQuoteRef, OrderRef } from './types/order.ts';
+import { PostcodeCheckRef } from './types/postcode.ts';
+import { DeliveryOptionRef, ProductRef } from './types/product.ts';
+import type { Outcome, Quote } from '../replicas/domain/types.ts';
+
+const OrderQuotePayloadRef = builder.objectRef<Outcome<Quote>>('OrderQuotePayload').implement({
+  fields: (t) => ({
+    quote: t.field({ type: OrderQuoteRef, nullable: true, resolve: (o) => (o.ok ? o.value : null) }),
+    errors: t.field({ type: [UserErrorRef], resolve: (o) => (o.ok ? [] : o.errors) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  products: t.field({ type: [ProductRef], description: 'The menu, with live stock.', resolve: (_root, _args, { services }) => services.products() }),
+  deliveryOptions: t.field({ type: [DeliveryOptionRef], resolve: (_root, _args, { services }) => services.deliveryOptions() }),
+  orderQuote: t.field({
+    type: OrderQuotePayloadRef,
+    description: 'What a cart would cost, without placing it.',
+    args: { input: t.arg({ type: OrderQuoteInputRef, required: true }) },
+    resolve: (_root, { input }, { services }) => services.quote(input),
+  }),
+  viewer: t.field({
+    type: CustomerRef,
+    nullable: true,
+    description: 'The customer behind the bearer token; null without a valid one.',
+    resolve: (_root, _args, { viewer }) => viewer(),
+  }),
+  order: t.field({
+    type: OrderRef,
+    nullable: true,
+    description: "One of the viewer's own orders.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, { services, viewer }) => {
+      const customer = await viewer();
+      return customer ? services.order(customer.id, String(id)) : null;
+    },
+  }),
+  cluster: t.field({ type: ClusterRef, resolve: (_root, _args, { services }) => services.cluster() }),
+  postcode: t.field({
+    type: PostcodeCheckRef,
+    args: { postcode: t.arg.string({ required: true }) },
+    resolve: (_root, { postcode }, { services }) => services.checkPostcode(postcode),
+  }),
+}));

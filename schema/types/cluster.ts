@@ -1,0 +1,34 @@
+import type { ClusterInfo, ReplicaInfo, ReplicaStatusEvent } from '../../server/services.ts';
+import { builder } from '../builder.ts';
+
+export const ReplicaRoleRef = builder.enumType('ReplicaRole', { values: ['PRIMARY', 'BACKUP', 'CATCHING_UP', 'OFFLINE'] as const });
+
+export const ReplicaRef = builder.objectRef<ReplicaInfo>('Replica').implement({
+  description: 'A replica as the view service sees it.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    url: t.exposeString('url'),
+    role: t.field({ type: ReplicaRoleRef, resolve: (r) => r.role }),
+    appliedSeq: t.exposeInt('appliedSeq'),
+    lastHeartbeatAt: t.exposeString('lastHeartbeatAt', { nullable: true }),
+  }),
+});
+
+export const ClusterRef = builder.objectRef<ClusterInfo>('Cluster').implement({
+  description: 'The current view: epoch, primary, and every known replica.',
+  fields: (t) => ({
+    epoch: t.exposeInt('epoch'),
+    writable: t.exposeBoolean('writable', { description: 'Whether orders can be taken now (enough replicas are in the view).' }),
+    primary: t.field({ type: ReplicaRef, nullable: true, resolve: (c) => c.primary }),
+    replicas: t.field({ type: [ReplicaRef], resolve: (c) => c.replicas }),
+  }),
+});
+
+export const ReplicaStatusEventRef = builder.objectRef<ReplicaStatusEvent>('ReplicaStatusEvent').implement({
+  fields: (t) => ({
+    replica: t.field({ type: ReplicaRef, resolve: (e) => e.replica }),
+    previousRole: t.field({ type: ReplicaRoleRef, nullable: true, resolve: (e) => e.previousRole }),
+    epoch: t.exposeInt('epoch'),
+    at: t.exposeString('at'),
+  }),
+});

@@ -1,0 +1,111 @@
+// The gateway's side of every GraphQL operation: authentication, the postcode
+// check (the one external call, made before anything is written), and a
+// request to the cluster through the router.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import { validateContactDetails } from '../replicas/domain/contact.ts';
+import { type Customer, type Outcome, type UserError, fail, userError } from '../replicas/domain/types.ts';
+import {
+  type Command,
+  CustomerWire,
+  DeliveryOptionWire,
+  OrderWire,
+  ProductWire,
+  QuoteWire,
+  type ReadRequest,
+  UserErrorWire,
+} from '../replicas/protocol.ts';
+import type { PostcodeChecker } from './postcode-checker.ts';
+import { Router, ServiceUnavailable } from './router.ts';
+import type { PlaceOrderInput, Services } from './services.ts';
+import type { ViewService } from './view-service.ts';
+import type { Feeds } from './feeds.ts';
+
+export const TOKEN_CHARS_MAX = 200;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+const QuoteOutcome = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: QuoteWire }),
+  z.object({ ok: z.literal(false), errors: z.array(UserErrorWire) }),
+]);
+const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(), hasNextPage: z.boolean() });
+
+export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds }): Services {
+  const { router, views, postcodes, feeds } = deps;
+  const read = async <T>(request: ReadRequest, schema: z.ZodType<T>): Promise<T> => {
+    try {
+      return schema.parse(await router.read(request, randomUUID()));
+    } catch (error) {
+      if (error instanceof ServiceUnavailable) throw new GraphQLError(error.message, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      throw error;
+    }
+  };
+
+  const write = async <T>(command: Command, schema: z.ZodType<T>): Promise<Outcome<T>> => {
+    try {
+      const outcome = await router.write(randomUUID(), command);
+      if (!outcome.ok) return fail(...outcome.errors.map((e) => UserErrorWire.parse(e)));
+      return { ok: true, value: schema.parse(outcome.value) };
+    } catch (error) {
+      if (error instanceof ServiceUnavailable) return fail(userError('SERVICE_UNAVAILABLE', error.message));
+      throw error;
+    }
+  };
+
+  const checkContact = async (input: Parameters<Services['saveContactDetails']>[1]) => {
+    const details = validateContactDetails(input);
+    if (!details.ok) return details;
+    const postcode = await postcodes.check(details.value.postcode);
+    if (!postcode.valid) return fail(...postcode.errors.map((e): UserError => ({ ...e, field: ['postcode'] })));
+    return details;
+  };
+
+  return {
+    products: () => read({ type: 'products' }, z.array(ProductWire)),
+    deliveryOptions: () => read({ type: 'deliveryOptions' }, z.array(DeliveryOptionWire)),
+    quote: async (input) => read({ type: 'quote', input }, QuoteOutcome),
+    customerByToken: async (token) => {
+      if (token.length === 0 || token.length > TOKEN_CHARS_MAX) return null;
+      return read({ type: 'customerByTokenHash', tokenHash: hashToken(token) }, CustomerWire.nullable());
+    },
+    orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
+    order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderWire.nullable()),
+
+    saveContactDetails: async (viewer: Customer | null, input) => {
+      const details = await checkContact(input);
+      if (!details.ok) return details;
+      if (viewer) {
+        const saved = await write({ type: 'updateCustomer', customerId: viewer.id, details: details.value }, CustomerWire);
+        return saved.ok ? { ok: true, value: { customer: saved.value, token: null } } : saved;
+      }
+      // The token is made here and only its hash travels: no replica ever holds it.
+      const token = `jh_${randomBytes(32).toString('base64url')}`;
+      const saved = await write({ type: 'createCustomer', tokenHash: hashToken(token), details: details.value }, CustomerWire);
+      return saved.ok ? { ok: true, value: { customer: saved.value, token } } : saved;
+    },
+    placeOrder: (customerId, input: PlaceOrderInput) =>
+      write(
+        {
+          type: 'placeOrder',
+          customerId,
+          idempotencyKey: input.idempotencyKey,
+          lines: input.lines,
+          deliveryOptionId: input.deliveryOptionId,
+          tipMinorUnits: input.tipMinorUnits,
+        },
+        OrderWire,
+      ),
+    cancelOrder: (customerId, orderId) => write({ type: 'cancelOrder', customerId, orderId }, OrderWire),
+    cluster: () => views.cluster(),
+    checkPostcode: (postcode) => postcodes.check(postcode),
+
+    orderStatusChanged: (customerId) => feeds.orderStatusChanged(customerId),
+    stockChanged: () => feeds.stockChanged(),
+    replicaStatusChanged: () => feeds.replicaStatusChanged(),
+    clusterChanged: () => feeds.clusterChanged(),
+  };
+}

@@ -1,0 +1,168 @@
+// The gateway process: GraphQL (HTTP and SSE) at /graphql with GraphiQL, the
+// view service's endpoints for the replicas, and the router between them.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { buildSchema } from '../schema/index.ts';
+import type { Context } from '../schema/builder.ts';
+import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
+import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol.ts';
+import type { Catalog } from '../replicas/domain/types.ts';
+import { createFeeds } from './feeds.ts';
+import { createServices } from './gateway-services.ts';
+import type { PostcodeChecker } from './postcode-checker.ts';
+import { Router } from './router.ts';
+import type { Services } from './services.ts';
+import { ViewService } from './view-service.ts';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  secret: string;
+  minReplicas: number;
+  heartbeatMs: number;
+  suspectMs: number;
+  requestDeadlineMs: number;
+  callTimeoutMs: number;
+  catalog: Catalog;
+  postcodes: PostcodeChecker;
+  log: Logger;
+}
+
+export interface RunningGateway {
+  url: string;
+  views: ViewService;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const { log } = config;
+  const views = new ViewService({
+    viewFile: join(config.dataDir, 'view.json'),
+    secret: config.secret,
+    heartbeatMs: config.heartbeatMs,
+    suspectMs: config.suspectMs,
+    minReplicas: config.minReplicas,
+    log,
+  });
+  const router = new Router(views, { secret: config.secret, requestDeadlineMs: config.requestDeadlineMs, callTimeoutMs: config.callTimeoutMs, log });
+  const services = createServices({ router, views, postcodes: config.postcodes, feeds: createFeeds(views) });
+  const yoga = createGraphQL(services, log);
+  const cluster = clusterEndpoints(views, config.secret);
+
+  const server = createServer(
+    guarded(async (req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path.startsWith('/cluster/')) return cluster(path, req, res);
+      if (path === '/healthz') return sendJson(res, 200, { ok: true });
+      if (path === '/readyz') return sendJson(res, views.writable() ? 200 : 503, { writable: views.writable() });
+      if (path === '/') {
+        res.writeHead(302, { location: '/graphql' }).end();
+        return;
+      }
+      await yoga.handle(req, res);
+    }, (error) => log.error({ err: describe(error) }, 'request failed')),
+  );
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  views.start();
+  const seeding = seedCatalog(router, config.catalog, log);
+  log.info({ url: `${url}/graphql` }, 'gateway listening');
+  return {
+    url,
+    views,
+    close: async () => {
+      seeding.stop();
+      views.stop();
+      await closeServer(server);
+    },
+  };
+}
+
+function createGraphQL(services: Services, log: Logger) {
+  return createYoga<{ req: IncomingMessage; res: ServerResponse }, Context>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: {
+      debug: (...args) => log.debug({ args }, 'yoga'),
+      info: (...args) => log.info({ args }, 'yoga'),
+      warn: (...args) => log.warn({ args }, 'yoga'),
+      error: (...args) => log.error({ args: args.map(describe) }, 'yoga'),
+    },
+    context: ({ request }) => {
+      const token = bearerToken(request.headers.get('authorization'));
+      let viewer: ReturnType<Context['viewer']> | null = null;
+      return {
+        services,
+        viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
+      };
+    },
+  });
+}
+
+export function bearerToken(header: string | null | undefined): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}
+
+function clusterEndpoints(views: ViewService, secret: string) {
+  return async (path: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!secretMatches(req, secret)) throw new HttpError(401, 'the cluster secret is missing or wrong');
+    if (req.method === 'GET' && path === '/cluster/status') return sendJson(res, 200, { view: views.current(), cluster: views.cluster() });
+    if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
+    switch (path) {
+      case '/cluster/heartbeat':
+        return sendJson(res, 200, views.heartbeat(await readJson(req, Heartbeat)));
+      case '/cluster/report': {
+        const report = await readJson(req, ReportRequest);
+        return sendJson(res, 200, views.report(report.epoch, report.reporter, report.unreachable));
+      }
+      case '/cluster/add-backup': {
+        const request = await readJson(req, AddBackupRequest);
+        const notice = views.addBackup(request.epoch, request.primary, request.backup);
+        if (!notice) throw new HttpError(409, 'the view has moved on or the replica is not live');
+        return sendJson(res, 200, notice);
+      }
+      default:
+        throw new HttpError(404, 'not found');
+    }
+  };
+}
+
+/** Loads the catalogue into a fresh cluster once it can take writes (a no-op when it has one). */
+function seedCatalog(router: Router, catalog: Catalog, log: Logger): { stop(): void } {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      try {
+        await router.write(`catalog:${catalogKey(catalog)}`, { type: 'loadCatalog', ...catalog });
+        log.info('catalogue in place');
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  })();
+  return { stop: () => (stopped = true) };
+}
+
+function catalogKey(catalog: Catalog): string {
+  return createHash('sha256').update(JSON.stringify(catalog)).digest('hex').slice(0, 32);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

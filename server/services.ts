@@ -1,0 +1,81 @@
+// What the GraphQL schema needs from the gateway. Resolvers stay thin: each one
+// translates GraphQL to one of these calls and the result back.
+import type {
+  ContactDetails,
+  Customer,
+  DeliveryOption,
+  Order,
+  OrderPage,
+  OrderStatus,
+  Outcome,
+  Product,
+  Quote,
+  QuoteInput,
+} from '../replicas/domain/types.ts';
+
+export type ReplicaRole = 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' | 'OFFLINE';
+
+export interface ReplicaInfo {
+  name: string;
+  url: string;
+  role: ReplicaRole;
+  appliedSeq: number;
+  lastHeartbeatAt: string | null;
+}
+
+export interface ClusterInfo {
+  epoch: number;
+  writable: boolean;
+  primary: ReplicaInfo | null;
+  replicas: ReplicaInfo[];
+}
+
+export interface ReplicaStatusEvent {
+  replica: ReplicaInfo;
+  previousRole: ReplicaRole | null;
+  epoch: number;
+  at: string;
+}
+
+export interface PostcodeCheckResult {
+  postcode: string;
+  valid: boolean;
+  errors: import('../replicas/domain/types.ts').UserError[];
+}
+
+export interface OrdersQuery {
+  status?: OrderStatus | null;
+  first: number;
+  /** Only orders with an id below this one (the cursor of the last one seen). */
+  beforeId?: string | null;
+}
+
+export interface PlaceOrderInput extends QuoteInput {
+  idempotencyKey: string;
+  deliveryOptionId: string;
+}
+
+export interface Services {
+  products(): Promise<Product[]>;
+  deliveryOptions(): Promise<DeliveryOption[]>;
+  quote(input: QuoteInput): Promise<Outcome<Quote>>;
+  customerByToken(token: string): Promise<Customer | null>;
+  orders(customerId: string, query: OrdersQuery): Promise<OrderPage>;
+  order(customerId: string, orderId: string): Promise<Order | null>;
+  /** Creates a customer (viewer null, returns a token) or updates the viewer. */
+  saveContactDetails(
+    viewer: Customer | null,
+    input: ContactDetails,
+  ): Promise<Outcome<{ customer: Customer; token: string | null }>>;
+  placeOrder(customerId: string, input: PlaceOrderInput): Promise<Outcome<Order>>;
+  cancelOrder(customerId: string, orderId: string): Promise<Outcome<Order>>;
+  cluster(): ClusterInfo;
+  checkPostcode(postcode: string): Promise<PostcodeCheckResult>;
+
+  // Live feeds. Each call starts one subscriber's stream; returning from the
+  // iterator ends it.
+  orderStatusChanged(customerId: string): AsyncIterable<Order>;
+  stockChanged(): AsyncIterable<Product>;
+  replicaStatusChanged(): AsyncIterable<ReplicaStatusEvent>;
+  clusterChanged(): AsyncIterable<ClusterInfo>;
+}

@@ -1,0 +1,226 @@
+// Every domain rule and error code, through GraphQL, against a real cluster.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from './helpers/cluster.ts';
+import { CANCEL_ORDER, DETAILS, ORDERS, PLACE_ORDER, SAVE_DETAILS, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await TestCluster.start({ replicas: 2 });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+const codes = (errors: { code: string }[] | undefined) => (errors ?? []).map((e) => e.code);
+
+const QUOTE = `query Quote($input: OrderQuoteInput!) {
+  orderQuote(input: $input) {
+    quote { lines { productName quantity lineTotal { minorUnits } } subtotal { minorUnits } deliveryCost { minorUnits } tip { minorUnits } total { minorUnits formatted } }
+    errors { code field }
+  }
+}`;
+
+describe('catalogue', () => {
+  it('lists the dishes with prices and stock, and three delivery options', async () => {
+    const response = await cluster.gql('{ products { id name description price { minorUnits currency formatted } stock } deliveryOptions { id name cost { minorUnits formatted } } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.products.length).toBeGreaterThanOrEqual(10);
+    expect(response.data?.products[0]).toMatchObject({ id: 'margherita', price: { minorUnits: 950, currency: 'GBP', formatted: '£9.50' } });
+    expect(response.data?.deliveryOptions.map((d: { id: string }) => d.id)).toEqual(['standard', 'express', 'collection']);
+  });
+});
+
+describe('contact details', () => {
+  it('creates a customer with a token, who is then recognised as the viewer', async () => {
+    const created = await cluster.gql(SAVE_DETAILS, { input: DETAILS });
+    const payload = created.data?.saveContactDetails;
+    expect(payload.errors).toEqual([]);
+    expect(payload.token).toMatch(/^jh_/);
+    expect(payload.customer).toMatchObject({ firstName: 'Ada', phone: '+442079460018', postcode: 'SW1A 1AA' });
+    const viewer = await cluster.gql('{ viewer { id firstName postcode } }', {}, payload.token);
+    expect(viewer.data?.viewer).toEqual({ id: payload.customer.id, firstName: 'Ada', postcode: 'SW1A 1AA' });
+  });
+
+  it('updates the viewer in place when called with a token, with no new token', async () => {
+    const token = await newCustomer(cluster);
+    const updated = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, address: '2 New Road' } }, token);
+    expect(updated.data?.saveContactDetails).toMatchObject({ token: null, errors: [], customer: { address: '2 New Road' } });
+    const viewer = await cluster.gql('{ viewer { address } }', {}, token);
+    expect(viewer.data?.viewer.address).toBe('2 New Road');
+  });
+
+  it('reports every bad field at once and saves nothing', async () => {
+    const response = await cluster.gql(SAVE_DETAILS, { input: { firstName: ' ', lastName: 'X', phone: '12', postcode: 'NOPE', address: 'here' } });
+    const payload = response.data?.saveContactDetails;
+    expect(payload.customer).toBeNull();
+    expect(payload.token).toBeNull();
+    expect(payload.errors).toEqual(expect.arrayContaining([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['firstName'] }),
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['phone'] }),
+      expect.objectContaining({ code: 'INVALID_POSTCODE', field: ['postcode'] }),
+    ]));
+  });
+
+  it('treats an unknown token as no viewer', async () => {
+    const response = await cluster.gql('{ viewer { id } }', {}, 'jh_not-a-real-token');
+    expect(response.data?.viewer).toBeNull();
+  });
+});
+
+describe('quotes', () => {
+  it('prices a cart: subtotal + delivery + tip', async () => {
+    const response = await cluster.gql(QUOTE, { input: { lines: [{ productId: 'margherita', quantity: 2 }, { productId: 'brownie', quantity: 1 }], deliveryOptionId: 'express', tipMinorUnits: 150 } });
+    expect(response.data?.orderQuote.errors).toEqual([]);
+    expect(response.data?.orderQuote.quote).toMatchObject({
+      subtotal: { minorUnits: 2 * 950 + 450 },
+      deliveryCost: { minorUnits: 599 },
+      tip: { minorUnits: 150 },
+      total: { minorUnits: 2 * 950 + 450 + 599 + 150, formatted: '£31.99' },
+    });
+  });
+
+  it.each([
+    [{ lines: [] }, 'INVALID_INPUT'],
+    [{ lines: [{ productId: 'margherita', quantity: 0 }] }, 'INVALID_INPUT'],
+    [{ lines: [{ productId: 'margherita', quantity: 100 }] }, 'INVALID_INPUT'],
+    [{ lines: [{ productId: 'margherita', quantity: 1 }], tipMinorUnits: -1 }, 'INVALID_INPUT'],
+    [{ lines: [{ productId: 'margherita', quantity: 1 }], tipMinorUnits: 10_000_000 }, 'INVALID_INPUT'],
+    [{ lines: [{ productId: 'caviar', quantity: 1 }] }, 'UNKNOWN_PRODUCT'],
+    [{ lines: [{ productId: 'margherita', quantity: 1 }], deliveryOptionId: 'drone' }, 'UNKNOWN_DELIVERY_OPTION'],
+  ])('refuses %j with %s', async (input, code) => {
+    const response = await cluster.gql(QUOTE, { input });
+    expect(response.data?.orderQuote.quote).toBeNull();
+    expect(codes(response.data?.orderQuote.errors)).toContain(code);
+  });
+});
+
+describe('orders', () => {
+  it('needs a customer', async () => {
+    const response = await placeOrder(cluster, 'jh_nobody', [{ productId: 'ramen', quantity: 1 }]);
+    expect(codes(response.data?.placeOrder.errors)).toEqual(['NOT_AUTHENTICATED']);
+    const cancel = await cluster.gql(CANCEL_ORDER, { input: { orderId: '1' } });
+    expect(codes(cancel.data?.cancelOrder.errors)).toEqual(['NOT_AUTHENTICATED']);
+  });
+
+  it('takes stock when placed and gives it back when cancelled, once', async () => {
+    const token = await newCustomer(cluster);
+    const before = await stockLevels(cluster);
+    const placed = await cluster.gql(PLACE_ORDER, { input: { idempotencyKey: randomUUID(), lines: [{ productId: 'pad-thai', quantity: 3 }], deliveryOptionId: 'collection', tipMinorUnits: 0 } }, token);
+    const order = placed.data?.placeOrder.order;
+    expect(placed.data?.placeOrder.errors).toEqual([]);
+    expect(order).toMatchObject({ status: 'ACTIVE', deliveryOption: { id: 'collection' }, total: { minorUnits: 3 * 1100 } });
+    expect(order.lines[0]).toMatchObject({ productName: 'Pad Thai', quantity: 3, unitPrice: { minorUnits: 1100 } });
+    expect((await stockLevels(cluster)).get('pad-thai')).toBe((before.get('pad-thai') ?? 0) - 3);
+
+    const cancelled = await cluster.gql(CANCEL_ORDER, { input: { orderId: order.id } }, token);
+    expect(cancelled.data?.cancelOrder).toMatchObject({ errors: [], order: { id: order.id, status: 'CANCELLED' } });
+    expect((await stockLevels(cluster)).get('pad-thai')).toBe(before.get('pad-thai'));
+
+    const again = await cluster.gql(CANCEL_ORDER, { input: { orderId: order.id } }, token);
+    expect(codes(again.data?.cancelOrder.errors)).toEqual(['ORDER_NOT_CANCELLABLE']);
+    expect((await stockLevels(cluster)).get('pad-thai')).toBe(before.get('pad-thai'));
+  });
+
+  it('refuses more than is in stock, taking nothing from any line', async () => {
+    const token = await newCustomer(cluster);
+    const before = await stockLevels(cluster);
+    const tooMany = (before.get('fish-chips') ?? 0) + 1;
+    expect(tooMany).toBeLessThanOrEqual(99);
+    const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }, { productId: 'fish-chips', quantity: tooMany }]);
+    expect(response.data?.placeOrder.order).toBeNull();
+    expect(response.data?.placeOrder.errors).toEqual([expect.objectContaining({ code: 'OUT_OF_STOCK', field: ['lines', '1', 'quantity'] })]);
+    expect(await stockLevels(cluster)).toEqual(before);
+  });
+
+  it('sells the last portion to exactly one of two racing customers', async () => {
+    const [a, b, buyer] = await Promise.all([newCustomer(cluster), newCustomer(cluster), newCustomer(cluster)]);
+    const left = (await stockLevels(cluster)).get('ramen') ?? 0;
+    // Leave exactly one portion.
+    for (let n = left - 1; n > 0; n -= Math.min(n, 99)) {
+      const r = await placeOrder(cluster, buyer, [{ productId: 'ramen', quantity: Math.min(n, 99) }]);
+      expect(r.data?.placeOrder.errors).toEqual([]);
+    }
+    expect((await stockLevels(cluster)).get('ramen')).toBe(1);
+    const results = await Promise.all([a, b].map((t) => placeOrder(cluster, t, [{ productId: 'ramen', quantity: 1 }])));
+    const winners = results.filter((r) => r.data?.placeOrder.order);
+    const losers = results.filter((r) => codes(r.data?.placeOrder.errors).includes('OUT_OF_STOCK'));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    expect((await stockLevels(cluster)).get('ramen')).toBe(0);
+  });
+
+  it('returns the same order for a retried idempotency key', async () => {
+    const token = await newCustomer(cluster);
+    const key = randomUUID();
+    const first = await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 1 }], key);
+    const second = await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 1 }], key);
+    expect(second.data?.placeOrder.order.id).toBe(first.data?.placeOrder.order.id);
+    expect(await allOrders(cluster, token)).toHaveLength(1);
+  });
+
+  it("keeps a customer's orders from everyone else", async () => {
+    const owner = await newCustomer(cluster);
+    const stranger = await newCustomer(cluster);
+    const placed = await placeOrder(cluster, owner, [{ productId: 'brownie', quantity: 1 }]);
+    const id = placed.data?.placeOrder.order.id;
+    expect((await cluster.gql(`{ order(id: "${id}") { id } }`, {}, stranger)).data?.order).toBeNull();
+    expect((await cluster.gql(`{ order(id: "${id}") { id } }`, {}, owner)).data?.order).toEqual({ id });
+    expect((await cluster.gql(`{ order(id: "${id}") { id } }`)).data?.order).toBeNull();
+    const cancel = await cluster.gql(CANCEL_ORDER, { input: { orderId: id } }, stranger);
+    expect(codes(cancel.data?.cancelOrder.errors)).toEqual(['ORDER_NOT_FOUND']);
+    expect(await allOrders(cluster, stranger)).toEqual([]);
+  });
+
+  it('refuses an unknown delivery option or product when placing', async () => {
+    const token = await newCustomer(cluster);
+    const noOption = await cluster.gql(PLACE_ORDER, { input: { idempotencyKey: randomUUID(), lines: [{ productId: 'brownie', quantity: 1 }], deliveryOptionId: 'teleport' } }, token);
+    expect(codes(noOption.data?.placeOrder.errors)).toEqual(['UNKNOWN_DELIVERY_OPTION']);
+    const noProduct = await placeOrder(cluster, token, [{ productId: 'unicorn', quantity: 1 }]);
+    expect(codes(noProduct.data?.placeOrder.errors)).toEqual(['UNKNOWN_PRODUCT']);
+  });
+
+  it('lists history newest first, paginated, with an ACTIVE filter', async () => {
+    const token = await newCustomer(cluster);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await placeOrder(cluster, token, [{ productId: 'caesar-salad', quantity: 1 }])).data?.placeOrder.order.id);
+    await cluster.gql(CANCEL_ORDER, { input: { orderId: ids[1] } }, token);
+
+    const page1 = (await cluster.gql(ORDERS, { first: 2 }, token)).data?.viewer.orders;
+    expect(page1.totalCount).toBe(5);
+    expect(page1.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[4], ids[3]]);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const page2 = (await cluster.gql(ORDERS, { first: 2, after: page1.pageInfo.endCursor }, token)).data?.viewer.orders;
+    expect(page2.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[2], ids[1]]);
+
+    const active = (await cluster.gql(ORDERS, { status: 'ACTIVE', first: 10 }, token)).data?.viewer.orders;
+    expect(active.totalCount).toBe(4);
+    expect(active.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[4], ids[3], ids[2], ids[0]]);
+  });
+
+  it('rejects a bad page size or cursor with a clear error', async () => {
+    const token = await newCustomer(cluster);
+    const response = await cluster.gql(ORDERS, { first: 0 }, token);
+    expect(response.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    const cursor = await cluster.gql(ORDERS, { first: 1, after: '!!!' }, token);
+    expect(cursor.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('cluster', () => {
+  it('shows the epoch, primary and every replica with role and applied seq', async () => {
+    const response = await cluster.gql('{ cluster { epoch writable primary { name role } replicas { name url role appliedSeq lastHeartbeatAt } } }');
+    const info = response.data?.cluster;
+    expect(info.writable).toBe(true);
+    expect(info.epoch).toBeGreaterThan(0);
+    expect(info.replicas.map((r: { role: string }) => r.role).sort()).toEqual(['BACKUP', 'PRIMARY']);
+    expect(info.primary.role).toBe('PRIMARY');
+    expect(info.replicas[0].lastHeartbeatAt).toMatch(/^\d{4}-/);
+  });
+
+  it('answers malformed GraphQL with the standard errors array and no stack', async () => {
+    const response = await cluster.gql('{ products { nope } }');
+    expect(response.errors?.[0]?.message).toMatch(/nope/);
+    expect(JSON.stringify(response)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

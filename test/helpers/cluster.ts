@@ -1,0 +1,185 @@
+// Starts a real cluster for a test: the gateway and replicas as separate
+// processes on 127.0.0.1 with free ports and a fresh data directory, and
+// tears it all down afterwards.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { spawnCommand } from '../../cli/up.ts';
+
+export const SECRET = 'test-cluster-secret-0123456789';
+
+export interface ClusterOptions {
+  replicas?: number;
+  minReplicas?: number;
+  /** Base URL of a postcodes.io stand-in; offline (format check only) when absent. */
+  postcodesUrl?: string;
+  gatewayArgs?: string[];
+  replicaArgs?: string[];
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits for a condition, with a deadline, instead of sleeping. */
+export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export interface ReplicaStatusRow {
+  name: string;
+  url: string;
+  role: string;
+  appliedSeq: number;
+}
+
+export class TestCluster {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'jh-test-'));
+  readonly processes = new Map<string, ChildProcess>();
+  readonly logs = new Map<string, string[]>();
+  gatewayUrl = '';
+  private gatewayPort = 0;
+
+  constructor(readonly options: ClusterOptions = {}) {}
+
+  static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const cluster = new TestCluster(options);
+    await cluster.startGateway();
+    for (let i = 1; i <= (options.replicas ?? 3); i++) cluster.startReplica(String(i));
+    await cluster.waitForView(options.replicas ?? 3);
+    await cluster.waitForCatalog();
+    return cluster;
+  }
+
+  private spawn(label: string, args: string[]): ChildProcess {
+    const child = spawnCommand(args, { ...process.env, JH_CLUSTER_SECRET: SECRET });
+    const lines: string[] = this.logs.get(label) ?? [];
+    this.logs.set(label, lines);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => lines.push(line));
+    }
+    this.processes.set(label, child);
+    return child;
+  }
+
+  async startGateway(): Promise<void> {
+    if (!this.gatewayPort) this.gatewayPort = await freePort();
+    this.gatewayUrl = `http://127.0.0.1:${this.gatewayPort}`;
+    const postcodes = this.options.postcodesUrl ? ['--postcodes-url', this.options.postcodesUrl] : ['--postcodes', 'offline'];
+    this.spawn('gateway', [
+      'gateway', '--port', String(this.gatewayPort), '--data', this.dataDir, '--min-replicas', String(this.options.minReplicas ?? 2),
+      '--log-level', 'info', ...postcodes, ...(this.options.gatewayArgs ?? []),
+    ]);
+    await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok);
+  }
+
+  startReplica(name: string): ChildProcess {
+    return this.spawn(`replica ${name}`, ['replica', name, '--gateway', this.gatewayUrl, '--data', this.dataDir, '--log-level', 'info', ...(this.options.replicaArgs ?? [])]);
+  }
+
+  /** Sends a signal to a process and, for a kill, waits until it is gone. */
+  async signal(label: string, signal: NodeJS.Signals): Promise<void> {
+    const child = this.processes.get(label);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
+  }
+
+  kill(label: string): Promise<void> {
+    return this.signal(label, 'SIGKILL');
+  }
+
+  async status(): Promise<{ view: { epoch: number; primary: string | null; backups: string[] }; cluster: { epoch: number; writable: boolean; replicas: ReplicaStatusRow[] } }> {
+    const response = await fetch(`${this.gatewayUrl}/cluster/status`, { headers: { 'x-jh-cluster-secret': SECRET } });
+    if (!response.ok) throw new Error(`status: HTTP ${response.status}`);
+    return response.json() as never;
+  }
+
+  async primary(): Promise<string> {
+    const { view } = await this.status();
+    if (!view.primary) throw new Error('no primary');
+    return view.primary;
+  }
+
+  /** Waits until the view has a primary and `size - 1` backups and takes writes. */
+  async waitForView(size: number, timeoutMs = 30_000) {
+    return waitFor(`a writable view of ${size}`, async () => {
+      const status = await this.status();
+      return status.cluster.writable && status.view.backups.length + 1 === size ? status : null;
+    }, timeoutMs);
+  }
+
+  async waitForCatalog(): Promise<void> {
+    await waitFor('the catalogue', async () => {
+      const response = await this.gql<{ products: unknown[] }>('{ products { id } }');
+      return (response.data?.products.length ?? 0) > 0;
+    });
+  }
+
+  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${this.gatewayUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as GraphQLResponse<T>;
+  }
+
+  /** Every live replica's committed position and state hash, straight from the replicas. */
+  async stateHashes(): Promise<Map<string, { seq: number; stateHash: string }>> {
+    const { cluster } = await this.status();
+    const hashes = new Map<string, { seq: number; stateHash: string }>();
+    for (const replica of cluster.replicas.filter((r) => r.role !== 'OFFLINE')) {
+      const response = await fetch(`${replica.url}/state-hash`, { headers: { 'x-jh-cluster-secret': SECRET } });
+      const body = (await response.json()) as { position: { seq: number }; stateHash: string };
+      hashes.set(replica.name, { seq: body.position.seq, stateHash: body.stateHash });
+    }
+    return hashes;
+  }
+
+  /** Waits until every replica in the view is at the same seq with the same state hash. */
+  async waitForConvergence(size: number, timeoutMs = 20_000): Promise<{ seq: number; stateHash: string }> {
+    return waitFor(`${size} replicas to converge`, async () => {
+      const hashes = [...(await this.stateHashes()).values()];
+      const first = hashes[0];
+      if (hashes.length !== size || !first) return null;
+      return hashes.every((h) => h.seq === first.seq && h.stateHash === first.stateHash) ? first : null;
+    }, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((label) => this.kill(label)));
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The last log lines of every process, for a failing test's message. */
+  dump(lines = 30): string {
+    return [...this.logs].map(([label, log]) => `--- ${label}\n${log.slice(-lines).join('\n')}`).join('\n');
+  }
+}

@@ -1,0 +1,67 @@
+// GraphQL documents and small steps shared by the integration tests.
+import { randomUUID } from 'node:crypto';
+import type { GraphQLResponse, TestCluster } from './cluster.ts';
+
+export const ORDER_FIELDS = `id status createdAt deliveryOption { id name cost { minorUnits } }
+  lines { productName quantity unitPrice { minorUnits } lineTotal { minorUnits } product { id stock } }
+  subtotal { minorUnits } deliveryCost { minorUnits } tip { minorUnits } total { minorUnits formatted }`;
+
+export const SAVE_DETAILS = `mutation Save($input: ContactDetailsInput!) {
+  saveContactDetails(input: $input) {
+    token customer { id firstName lastName phone postcode address }
+    errors { code message field }
+  }
+}`;
+
+export const PLACE_ORDER = `mutation Place($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message field } }
+}`;
+
+export const CANCEL_ORDER = `mutation Cancel($input: CancelOrderInput!) {
+  cancelOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message field } }
+}`;
+
+export const ORDERS = `query Orders($status: OrderStatus, $first: Int, $after: String) {
+  viewer { id orders(status: $status, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${ORDER_FIELDS} } }
+  } }
+}`;
+
+export const DETAILS = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  phone: '020 7946 0018',
+  postcode: 'sw1a 1aa',
+  address: '1 Test Street, London',
+};
+
+export async function newCustomer(cluster: TestCluster, overrides: Partial<typeof DETAILS> = {}): Promise<string> {
+  const response = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, ...overrides } });
+  const token = response.data?.saveContactDetails?.token;
+  if (typeof token !== 'string') throw new Error(`no token: ${JSON.stringify(response)}`);
+  return token;
+}
+
+export async function stockLevels(cluster: TestCluster): Promise<Map<string, number>> {
+  const response = await cluster.gql<{ products: { id: string; stock: number }[] }>('{ products { id stock } }');
+  if (!response.data) throw new Error(JSON.stringify(response.errors));
+  return new Map(response.data.products.map((p) => [p.id, p.stock]));
+}
+
+export function placeOrder(cluster: TestCluster, token: string, lines: { productId: string; quantity: number }[], key = randomUUID()) {
+  return cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, lines, deliveryOptionId: 'standard', tipMinorUnits: 100 } }, token);
+}
+
+export async function allOrders(cluster: TestCluster, token: string): Promise<{ id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[]> {
+  const found: { id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const response: GraphQLResponse = await cluster.gql(ORDERS, { first: 100, after }, token);
+    const connection: { edges: { node: (typeof found)[number] }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } | undefined =
+      response.data?.viewer?.orders;
+    if (!connection) throw new Error(JSON.stringify(response));
+    found.push(...connection.edges.map((e) => e.node));
+    if (!connection.pageInfo.hasNextPage) return found;
+    after = connection.pageInfo.endCursor;
+  }
+}

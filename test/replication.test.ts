@@ -1,0 +1,212 @@
+// Replication claims, proven against real processes: kill them and check that
+// every acknowledged write is still there, none is doubled, and stock adds up.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Store } from '../replicas/store.ts';
+import { TestCluster, waitFor } from './helpers/cluster.ts';
+import { allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+
+const PRODUCTS = ['margherita', 'pad-thai', 'ramen', 'brownie'];
+
+/** A catalogue with deep stock, so long runs never sell out. */
+function bigCatalog(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jh-catalog-'));
+  const file = join(dir, 'catalog.json');
+  writeFileSync(file, JSON.stringify({
+    products: PRODUCTS.map((id, i) => ({ id, name: id, description: `dish ${id}`, priceMinor: 500 + i * 100, stock: 100_000 })),
+    deliveryOptions: [{ id: 'standard', name: 'Standard', description: 'an hour', costMinor: 299 }],
+  }));
+  return file;
+}
+
+interface Acked {
+  token: string;
+  orderId: string;
+  productId: string;
+}
+
+/** `clients` customers placing one-dish orders until `stop()`; every answer is recorded. */
+async function orderingClients(cluster: TestCluster, clients: number) {
+  const tokens = await Promise.all(Array.from({ length: clients }, () => newCustomer(cluster)));
+  const acked: Acked[] = [];
+  const failures: string[] = [];
+  let running = true;
+  const loops = tokens.map(async (token, c) => {
+    for (let i = 0; running; i++) {
+      const productId = PRODUCTS[(c + i) % PRODUCTS.length] ?? 'margherita';
+      const response = await placeOrder(cluster, token, [{ productId, quantity: 1 }]);
+      const order = response.data?.placeOrder?.order;
+      if (order && response.data?.placeOrder.errors.length === 0) acked.push({ token, orderId: order.id, productId });
+      else failures.push(JSON.stringify(response));
+    }
+  });
+  return {
+    tokens,
+    acked,
+    failures,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function expectEveryAckedOrderOnce(cluster: TestCluster, tokens: string[], acked: Acked[], initial: Map<string, number>) {
+  const stored = (await Promise.all(tokens.map((token) => allOrders(cluster, token)))).flat();
+  const ids = stored.map((o) => o.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(new Set(acked.map((a) => a.orderId)).size).toBe(acked.length);
+  expect(new Set(ids)).toEqual(new Set(acked.map((a) => a.orderId)));
+  const stock = await stockLevels(cluster);
+  for (const productId of PRODUCTS) {
+    const ordered = acked.filter((a) => a.productId === productId).length;
+    expect(stock.get(productId), productId).toBe((initial.get(productId) ?? 0) - ordered);
+  }
+}
+
+let cluster: TestCluster | null = null;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = null;
+});
+
+describe('replication', () => {
+  it('has a write on every backup by the time it is acknowledged', async () => {
+    cluster = await TestCluster.start({ replicas: 3 });
+    const token = await newCustomer(cluster);
+    for (let i = 0; i < 5; i++) {
+      const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
+      expect(response.data?.placeOrder.errors).toEqual([]);
+      // No waiting: the acknowledgement itself means every backup has it.
+      const hashes = [...(await cluster.stateHashes()).values()];
+      expect(hashes).toHaveLength(3);
+      expect(new Set(hashes.map((h) => `${h.seq}:${h.stateHash}`)).size).toBe(1);
+    }
+  });
+
+  it('keeps every acknowledged order when the primary is killed mid-write, with no client error', async () => {
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    const initial = await stockLevels(cluster);
+    const clients = await orderingClients(cluster, 8);
+    await waitFor('some orders', () => clients.acked.length >= 40);
+    const victim = await cluster.primary();
+    const before = (await cluster.status()).view.epoch;
+    await cluster.kill(`replica ${victim}`);
+    await waitFor('a new primary', async () => (await cluster!.status()).view.epoch > before && (await cluster!.primary()) !== victim);
+    const afterFailover = clients.acked.length;
+    await waitFor('orders after the failover', () => clients.acked.length >= afterFailover + 40);
+    await clients.stop();
+
+    expect(clients.failures).toEqual([]);
+    await expectEveryAckedOrderOnce(cluster, clients.tokens, clients.acked, initial);
+
+    // The killed replica restarts from its file, catches up and rejoins as a backup.
+    cluster.startReplica(victim);
+    const status = await cluster.waitForView(3);
+    expect(status.view.backups).toContain(victim);
+    const converged = await cluster.waitForConvergence(3);
+    const row = (await cluster.status()).cluster.replicas.find((r) => r.name === victim);
+    expect(row?.role).toBe('BACKUP');
+    expect(converged.seq).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('brings a replica that missed many writes level again', async () => {
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    const initial = await stockLevels(cluster);
+    const primary = await cluster.primary();
+    const away = ['1', '2', '3'].find((n) => n !== primary) ?? '3';
+    await cluster.kill(`replica ${away}`);
+    await cluster.waitForView(2);
+    const clients = await orderingClients(cluster, 8);
+    await waitFor('many writes', () => clients.acked.length >= 400, 60_000);
+    await clients.stop();
+    cluster.startReplica(away);
+    await cluster.waitForView(3);
+    await cluster.waitForConvergence(3);
+    await expectEveryAckedOrderOnce(cluster, clients.tokens, clients.acked, initial);
+  }, 90_000);
+
+  it('throws away a divergent tail and brings the replica level by snapshot', async () => {
+    cluster = await TestCluster.start({ replicas: 3 });
+    const token = await newCustomer(cluster);
+    await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 2 }]);
+    const primary = await cluster.primary();
+    const stray = ['1', '2', '3'].find((n) => n !== primary) ?? '3';
+    await cluster.kill(`replica ${stray}`);
+    await cluster.waitForView(2);
+
+    // Give the stopped replica an entry the primary never had, as a primary
+    // deposed mid-round would have left it.
+    const store = Store.open(join(cluster.dataDir, 'replicas', `${stray}.db`));
+    store.begin();
+    store.append(store.savedView()?.epoch ?? 1, 'never-acknowledged', {
+      type: 'customerSaved',
+      customer: { id: 'ghost', firstName: 'G', lastName: 'H', phone: '+442079460018', postcode: 'SW1A 1AA', address: 'nowhere' },
+      tokenHash: 'f'.repeat(64),
+    });
+    store.commit();
+    store.close();
+
+    for (let i = 0; i < 3; i++) await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+    cluster.startReplica(stray);
+    await cluster.waitForView(3);
+    await cluster.waitForConvergence(3);
+    expect(cluster.logs.get(`replica ${stray}`)?.some((line) => line.includes('installed a snapshot'))).toBe(true);
+  }, 60_000);
+
+  it('refuses writes below two replicas and goes on serving reads', async () => {
+    cluster = await TestCluster.start({ replicas: 2 });
+    const token = await newCustomer(cluster);
+    const primary = await cluster.primary();
+    const backup = primary === '1' ? '2' : '1';
+    await cluster.kill(`replica ${backup}`);
+    await waitFor('the view to shrink', async () => (await cluster!.status()).view.backups.length === 0);
+
+    const refused = await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+    expect(refused.data?.placeOrder.order).toBeNull();
+    expect(refused.data?.placeOrder.errors.map((e: { code: string }) => e.code)).toEqual(['SERVICE_UNAVAILABLE']);
+    const stock = await stockLevels(cluster);
+    expect(stock.get('ramen')).toBeGreaterThan(0);
+    expect((await cluster.gql('{ cluster { writable } }')).data?.cluster.writable).toBe(false);
+
+    cluster.startReplica(backup);
+    await cluster.waitForView(2);
+    const accepted = await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+    expect(accepted.data?.placeOrder.errors).toEqual([]);
+  }, 60_000);
+
+  it('loses nothing acknowledged when every replica is killed and restarted', async () => {
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    const initial = await stockLevels(cluster);
+    const clients = await orderingClients(cluster, 4);
+    await waitFor('some orders', () => clients.acked.length >= 30);
+    await Promise.all(['1', '2', '3'].map((n) => cluster!.kill(`replica ${n}`)));
+    for (const n of ['1', '2', '3']) cluster.startReplica(n);
+    await cluster.waitForView(3);
+    // Requests in flight at the crash are retried by the gateway with the same request id.
+    await clients.stop();
+    const acknowledged = clients.acked;
+    const stored = new Set((await Promise.all(clients.tokens.map((t) => allOrders(cluster!, t)))).flat().map((o) => o.id));
+    for (const a of acknowledged) expect(stored.has(a.orderId), `order ${a.orderId}`).toBe(true);
+    const stock = await stockLevels(cluster);
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    expect(total(initial) - total(stock)).toBe(stored.size);
+    await cluster.waitForConvergence(3);
+  }, 90_000);
+
+  it('answers a retried request with its first result, never a second order', async () => {
+    cluster = await TestCluster.start({ replicas: 3 });
+    const token = await newCustomer(cluster);
+    const key = randomUUID();
+    const [a, b] = await Promise.all([
+      placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }], key),
+      placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }], key),
+    ]);
+    expect(a.data?.placeOrder.order.id).toBeDefined();
+    expect(b.data?.placeOrder.order.id).toBe(a.data?.placeOrder.order.id);
+    expect(await allOrders(cluster, token)).toHaveLength(1);
+  });
+});
