@@ -183,13 +183,14 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program().parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version are not errors; every bad or unknown flag is (exit 2).
-      process.exit(error.exitCode === 0 ? 0 : 2);
-    }
     if (error instanceof InvalidArgumentError) {
+      // Thrown by our own checks after parsing; commander has not printed it.
       process.stderr.write(`error: ${error.message}\n`);
       process.exit(2);
+    }
+    if (error instanceof CommanderError) {
+      // Commander printed it. Help is not an error; every bad or unknown flag is (exit 2).
+      process.exit(error.exitCode === 0 ? 0 : 2);
     }
     process.stderr.write(`just-hungry: ${(error as Error).message}\n`);
     process.exit(1);

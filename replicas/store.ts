@@ -35,6 +35,8 @@ export function chainHash(previous: string, seq: number, epoch: number, requestI
   return createHash('sha256').update(`${previous}\n${seq}\n${epoch}\n${requestId}\n`).update(effect).digest('hex');
 }
 
+const parseEffect = (text: string): Effect => Effect.parse(JSON.parse(text));
+
 function invariant(condition: unknown, message: string): asserts condition {
   // A broken invariant stops the process: a visible restart, never silent divergence.
   if (!condition) throw new Error(`invariant broken: ${message}`);
@@ -281,7 +283,8 @@ export class Store extends Queries {
     const seq = this.tip.seq + 1;
     const text = JSON.stringify(effect);
     const entry: Entry = { seq, epoch, requestId, effect: text, hash: chainHash(this.tip.hash, seq, epoch, requestId, text) };
-    this.write(entry, effect);
+    // Applied from its text, exactly as every backup will apply it.
+    this.write(entry, parseEffect(text));
     return entry;
   }
 
@@ -306,7 +309,7 @@ export class Store extends Queries {
         invariant(entry.seq === this.tip.seq + 1, `entry ${entry.seq} does not follow ${this.tip.seq}`);
         const hash = chainHash(this.tip.hash, entry.seq, entry.epoch, entry.requestId, entry.effect);
         invariant(hash === entry.hash, `hash of entry ${entry.seq} does not match the chain`);
-        this.write(entry, Effect.parse(JSON.parse(entry.effect)));
+        this.write(entry, parseEffect(entry.effect));
       }
     });
     return 'ok';

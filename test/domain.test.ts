@@ -76,7 +76,7 @@ describe('quotes', () => {
       subtotal: { minorUnits: 2 * 950 + 450 },
       deliveryCost: { minorUnits: 599 },
       tip: { minorUnits: 150 },
-      total: { minorUnits: 2 * 950 + 450 + 599 + 150, formatted: '£31.99' },
+      total: { minorUnits: 2 * 950 + 450 + 599 + 150, formatted: '£30.99' },
     });
   });
 

@@ -165,12 +165,19 @@ export class TestCluster {
 
   /** Waits until every replica in the view is at the same seq with the same state hash. */
   async waitForConvergence(size: number, timeoutMs = 20_000): Promise<{ seq: number; stateHash: string }> {
-    return waitFor(`${size} replicas to converge`, async () => {
-      const hashes = [...(await this.stateHashes()).values()];
-      const first = hashes[0];
-      if (hashes.length !== size || !first) return null;
-      return hashes.every((h) => h.seq === first.seq && h.stateHash === first.stateHash) ? first : null;
-    }, timeoutMs);
+    let seen = '';
+    try {
+      return await waitFor(`${size} replicas to converge`, async () => {
+        const all = await this.stateHashes();
+        seen = JSON.stringify([...all]);
+        const hashes = [...all.values()];
+        const first = hashes[0];
+        if (hashes.length !== size || !first) return null;
+        return hashes.every((h) => h.seq === first.seq && h.stateHash === first.stateHash) ? first : null;
+      }, timeoutMs);
+    } catch (error) {
+      throw new Error(`${String(error)}; last seen ${seen}\n${this.dump()}`);
+    }
   }
 
   async close(): Promise<void> {
