@@ -10,6 +10,8 @@ export interface CatchUpLink {
   readonly secret: string;
   primaryUrl(): string | null;
   stillCatchingUp(): boolean;
+  /** Told when a snapshot replaced this replica's state. */
+  snapshotInstalled(position: Position): void;
 }
 
 export interface CatchUpLimits {
@@ -29,6 +31,7 @@ export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: Ca
     if (answer.kind === 'refused') return false;
     if (answer.kind === 'snapshot') {
       store.installSnapshot(answer.snapshot);
+      link.snapshotInstalled(store.head);
     } else if (answer.entries.length > 0 && store.applyShipped(answer.after, answer.entries) !== 'ok') {
       return false;
     }

@@ -226,6 +226,7 @@ class Replica {
             secret: this.config.secret,
             primaryUrl: () => (this.notice.view.primary ? this.notice.urls[this.notice.view.primary] ?? null : null),
             stillCatchingUp: () => this.role === 'CATCHING_UP' && !this.closed,
+            snapshotInstalled: (position) => this.log.info({ position }, 'installed a snapshot'),
           }, { joinLagMax: this.config.joinLagMax, timeoutMs: this.config.replicationTimeoutMs * 10 });
           if (joined) await this.heartbeat();
           else await sleep(this.config.heartbeatMs);
