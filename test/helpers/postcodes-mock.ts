@@ -1,9 +1,8 @@
 // A stand-in for postcodes.io: a real HTTP server on 127.0.0.1 whose answers
 // come from msw handlers, so the gateway process calls it like the real API.
-import type { Server } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from '@mswjs/http-middleware';
-import { HttpResponse, delay, http } from 'msw';
+import { type RequestHandler, HttpResponse, delay, getResponse, http } from 'msw';
 
 export const KNOWN_POSTCODES = new Set(['SW1A 1AA', 'EC1A 1BB', 'M1 1AE', 'B33 8TH', 'CR2 6XH', 'DN55 1PT']);
 
@@ -26,10 +25,8 @@ export async function startPostcodesMock(): Promise<PostcodesMock> {
     const postcode = decodeURIComponent(String(params.postcode)).toUpperCase();
     return HttpResponse.json({ status: 200, result: KNOWN_POSTCODES.has(postcode) });
   });
-  const app = createServer(handler);
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const server = createServer((req, res) => void answer([handler], req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -44,4 +41,16 @@ export async function startPostcodesMock(): Promise<PostcodesMock> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Hands a node request to the msw handlers and writes their answer back. */
+async function answer(handlers: RequestHandler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = new Request(new URL(req.url ?? '/', 'http://127.0.0.1'), { method: req.method });
+  const response = await getResponse(handlers, request);
+  if (!response) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
 }
