@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
@@ -14,6 +15,7 @@ import { createPostcodeChecker } from '../server/postcode-checker.ts';
 import { runUp } from './up.ts';
 
 export const DEFAULT_CATALOG = new URL('../replicas/catalog.json', import.meta.url);
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../client/web/dist', import.meta.url));
 export const DEFAULT_POSTCODES_URL = 'https://api.postcodes.io';
 
 const CatalogFile = z.object({ products: z.array(ProductWire).min(1), deliveryOptions: z.array(DeliveryOptionWire).min(1) });
@@ -72,6 +74,8 @@ export function gatewayOptions(command: Command): Command {
     .addOption(heartbeatOption())
     .addOption(new Option('--suspect-ms <ms>', 'silence after which a replica is suspected').argParser(integer(20, 60_000)).env('JH_SUSPECT_MS').default(500))
     .addOption(new Option('--request-deadline-ms <ms>', 'how long a request may wait out a failover').argParser(integer(100, 600_000)).default(15_000))
+    .addOption(new Option('--subscriber-buffer-max <n>', 'events a slow subscriber may have waiting before it is cut off').argParser(integer(1, 1_000_000)).default(1000))
+    .addOption(new Option('--web-dir <dir>', 'the built web client served at / (npm run build)').env('JH_WEB_DIR').default(DEFAULT_WEB_DIR))
     .addOption(logOption());
 }
 
@@ -86,6 +90,8 @@ export interface GatewayFlags {
   heartbeatMs: number;
   suspectMs: number;
   requestDeadlineMs: number;
+  subscriberBufferMax: number;
+  webDir: string;
   logLevel: string;
 }
 
@@ -104,6 +110,8 @@ export async function runGateway(flags: GatewayFlags) {
     callTimeoutMs: 3000,
     catalog: loadCatalog(flags.catalog),
     postcodes: createPostcodeChecker(flags.postcodes === 'offline' ? { mode: 'offline' } : { mode: 'online', baseUrl: flags.postcodesUrl }),
+    webDir: resolve(flags.webDir),
+    subscriberBufferMax: flags.subscriberBufferMax,
     log,
   });
 }

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createYoga } from 'graphql-yoga';
+import sirv from 'sirv';
 import type { Logger } from 'pino';
 import { buildSchema } from '../schema/index.ts';
 import type { Context } from '../schema/builder.ts';
@@ -30,6 +32,10 @@ export interface GatewayConfig {
   callTimeoutMs: number;
   catalog: Catalog;
   postcodes: PostcodeChecker;
+  /** The built web client (index.html and assets), served at `/`; null for none. */
+  webDir: string | null;
+  /** Most events one subscriber may have waiting before it is cut off. */
+  subscriberBufferMax: number;
   log: Logger;
 }
 
@@ -53,6 +59,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const services = createServices({ router, views, postcodes: config.postcodes, feeds: createFeeds(views) });
   const yoga = createGraphQL(services, log);
   const cluster = clusterEndpoints(views, config.secret);
+  const web = webClient(config.webDir);
 
   const server = createServer(
     guarded(async (req, res) => {
@@ -60,11 +67,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (path.startsWith('/cluster/')) return cluster(path, req, res);
       if (path === '/healthz') return sendJson(res, 200, { ok: true });
       if (path === '/readyz') return sendJson(res, views.writable() ? 200 : 503, { writable: views.writable() });
-      if (path === '/') {
-        res.writeHead(302, { location: '/graphql' }).end();
-        return;
-      }
-      await yoga.handle(req, res);
+      if (path === '/graphql' || path.startsWith('/graphql/')) return yoga.handle(req, res);
+      return web(req, res);
     }, (error) => log.error({ err: describe(error) }, 'request failed')),
   );
   server.keepAliveTimeout = 30_000;
@@ -108,6 +112,18 @@ function createGraphQL(services: Services, log: Logger) {
       };
     },
   });
+}
+
+/** The web client's files, with index.html for every other path (client-side routes); GraphiQL when there is no build. */
+function webClient(webDir: string | null) {
+  if (!webDir || !existsSync(join(webDir, 'index.html'))) {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/') res.writeHead(302, { location: '/graphql' }).end();
+      else sendJson(res, 404, { error: 'not found' });
+    };
+  }
+  const files = sirv(webDir, { single: true, etag: true, gzip: false });
+  return (req: IncomingMessage, res: ServerResponse) => files(req, res, () => sendJson(res, 404, { error: 'not found' }));
 }
 
 export function bearerToken(header: string | null | undefined): string | null {

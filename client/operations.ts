@@ -1,0 +1,263 @@
+// Every GraphQL operation the clients send, in one place, so the web app and
+// the terminal client share them. `npm run codegen` turns them into typed
+// documents under client/gql/ (committed, checked in `npm test`).
+import { graphql } from './gql/index.js';
+
+export const MoneyFields = graphql(`
+  fragment MoneyFields on Money {
+    minorUnits
+    currency
+    formatted
+  }
+`);
+
+export const OrderFields = graphql(`
+  fragment OrderFields on Order {
+    id
+    status
+    createdAt
+    lines {
+      product {
+        id
+      }
+      productName
+      quantity
+      unitPrice {
+        ...MoneyFields
+      }
+      lineTotal {
+        ...MoneyFields
+      }
+    }
+    deliveryOption {
+      id
+      name
+    }
+    subtotal {
+      ...MoneyFields
+    }
+    deliveryCost {
+      ...MoneyFields
+    }
+    tip {
+      ...MoneyFields
+    }
+    total {
+      ...MoneyFields
+    }
+  }
+`);
+
+export const UserErrorFields = graphql(`
+  fragment UserErrorFields on UserError {
+    code
+    message
+    field
+  }
+`);
+
+export const ReplicaFields = graphql(`
+  fragment ReplicaFields on Replica {
+    name
+    url
+    role
+    appliedSeq
+    lastHeartbeatAt
+  }
+`);
+
+export const ClusterFields = graphql(`
+  fragment ClusterFields on Cluster {
+    epoch
+    writable
+    primary {
+      name
+    }
+    replicas {
+      ...ReplicaFields
+    }
+  }
+`);
+
+export const MenuQuery = graphql(`
+  query Menu {
+    products {
+      id
+      name
+      description
+      price {
+        ...MoneyFields
+      }
+      stock
+    }
+    deliveryOptions {
+      id
+      name
+      description
+      cost {
+        ...MoneyFields
+      }
+    }
+  }
+`);
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer {
+      id
+      firstName
+      lastName
+      phone
+      postcode
+      address
+    }
+  }
+`);
+
+export const OrdersQuery = graphql(`
+  query Orders($status: OrderStatus, $first: Int, $after: String) {
+    viewer {
+      id
+      orders(status: $status, first: $first, after: $after) {
+        totalCount
+        edges {
+          cursor
+          node {
+            ...OrderFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const OrderQuoteQuery = graphql(`
+  query OrderQuote($input: OrderQuoteInput!) {
+    orderQuote(input: $input) {
+      quote {
+        subtotal {
+          ...MoneyFields
+        }
+        deliveryCost {
+          ...MoneyFields
+        }
+        tip {
+          ...MoneyFields
+        }
+        total {
+          ...MoneyFields
+        }
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PostcodeQuery = graphql(`
+  query Postcode($postcode: String!) {
+    postcode(postcode: $postcode) {
+      postcode
+      valid
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const ClusterQuery = graphql(`
+  query Cluster {
+    cluster {
+      ...ClusterFields
+    }
+  }
+`);
+
+export const SaveContactDetailsMutation = graphql(`
+  mutation SaveContactDetails($input: ContactDetailsInput!) {
+    saveContactDetails(input: $input) {
+      token
+      customer {
+        id
+        firstName
+        lastName
+        phone
+        postcode
+        address
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PlaceOrderMutation = graphql(`
+  mutation PlaceOrder($input: PlaceOrderInput!) {
+    placeOrder(input: $input) {
+      order {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const CancelOrderMutation = graphql(`
+  mutation CancelOrder($input: CancelOrderInput!) {
+    cancelOrder(input: $input) {
+      order {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const OrderStatusChangedSubscription = graphql(`
+  subscription OrderStatusChanged {
+    orderStatusChanged {
+      ...OrderFields
+    }
+  }
+`);
+
+export const StockChangedSubscription = graphql(`
+  subscription StockChanged {
+    stockChanged {
+      id
+      stock
+    }
+  }
+`);
+
+export const ClusterChangedSubscription = graphql(`
+  subscription ClusterChanged {
+    clusterChanged {
+      ...ClusterFields
+    }
+  }
+`);
+
+export const ReplicaStatusChangedSubscription = graphql(`
+  subscription ReplicaStatusChanged {
+    replicaStatusChanged {
+      replica {
+        ...ReplicaFields
+      }
+      previousRole
+      epoch
+      at
+    }
+  }
+`);
