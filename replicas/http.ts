@@ -25,6 +25,8 @@ export interface CallOptions<T> {
   response: z.ZodType<T>;
   requestId?: string;
   method?: 'GET' | 'POST';
+  /** Aborts the call early (it then fails as unreachable). */
+  signal?: AbortSignal;
 }
 
 export async function callPeer<T>(baseUrl: string, path: string, body: unknown, options: CallOptions<T>): Promise<T> {
@@ -38,7 +40,7 @@ export async function callPeer<T>(baseUrl: string, path: string, body: unknown, 
       method,
       headers,
       body: method === 'POST' ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';

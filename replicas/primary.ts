@@ -39,6 +39,8 @@ export interface PrimaryLink {
   refreshView(): Promise<void>;
   /** The minimum cluster size for writes, as the view service says. */
   minReplicas(): number;
+  /** New entries are committed (the change feed wakes up), by a round that took `roundSeconds` if any. */
+  committed(roundSeconds?: number): void;
 }
 
 interface Pending {
@@ -71,6 +73,7 @@ export class Primary {
     if (this.stopped) return;
     this.ready = true;
     this.log.info({ epoch: this.link.view().epoch, position: this.store.head }, 'primary ready');
+    this.link.committed();
     this.kick();
   }
 
@@ -173,6 +176,7 @@ export class Primary {
   }
 
   private async round(batch: Pending[]): Promise<void> {
+    const started = performance.now();
     const epoch = this.link.view().epoch;
     const after = this.store.head;
     const now = new Date();
@@ -183,6 +187,10 @@ export class Primary {
       for (const { request } of batch) answers.push(this.run(request, epoch, now, entries));
       if (entries.length > 0) await this.levelAll(after, entries);
       this.store.commit();
+      if (entries.length > 0) {
+        this.link.committed((performance.now() - started) / 1000);
+        this.log.debug({ requestIds: entries.map((e) => e.requestId), seqs: [entries[0]?.seq, entries.at(-1)?.seq] }, 'round committed');
+      }
     } catch (error) {
       this.store.rollback();
       const message = error instanceof RoundFailed ? error.message : String(error);

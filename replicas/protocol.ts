@@ -212,6 +212,26 @@ export const CatchUpResponse = z.discriminatedUnion('kind', [
 ]);
 export type CatchUpResponse = z.infer<typeof CatchUpResponse>;
 
+// ---- change feed (gateway -> primary) -----------------------------------------------
+
+/** Long poll for committed entries after `after` (null: just tell me the head). */
+export const FeedRequest = z.object({
+  after: Position.nullable(),
+  /** How long to wait for a commit when there is nothing new yet. */
+  waitMs: z.number().int().min(0).max(60_000),
+  max: z.number().int().min(1).max(10_000),
+});
+export type FeedRequest = z.infer<typeof FeedRequest>;
+
+export const FeedResponse = z.discriminatedUnion('kind', [
+  /** Committed entries following `after` exactly (none if the wait ran out). */
+  z.object({ kind: z.literal('entries'), entries: z.array(Entry), head: Position }),
+  /** `after` is no longer on this primary's log (trimmed away): resume from `head`; events between are lost. */
+  z.object({ kind: z.literal('reset'), head: Position, message: z.string() }),
+  z.object({ kind: z.literal('refused'), refusal: z.enum(REFUSALS), message: z.string() }),
+]);
+export type FeedResponse = z.infer<typeof FeedResponse>;
+
 export const JoinRequest = z.object({ name, position: Position });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 export const JoinResponse = z.union([z.object({ ok: z.literal(true), view: View }), Refused]);
@@ -226,6 +246,8 @@ export const Heartbeat = z.object({
   /** The newest view this replica knows (a restarted view service learns from these). */
   view: View,
   position: Position,
+  /** Replication rounds this replica has committed as primary since it started, and their total time. */
+  rounds: z.object({ count: z.number().int().nonnegative(), seconds: z.number().nonnegative() }).optional(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 

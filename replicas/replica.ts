@@ -7,11 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { catchUpAndJoin } from './catch-up.ts';
+import { CommitSignal } from './commit-signal.ts';
+import { ReplicaMetrics } from './metrics.ts';
 import { HttpError, SNAPSHOT_BYTES_MAX, callPeer, describe, guarded, readJson, secretMatches, sendJson } from './http.ts';
 import { Primary, refused, sleep } from './primary.ts';
 import {
   CatchUpRequest,
   type CatchUpResponse,
+  FeedRequest,
+  type FeedResponse,
   InstallSnapshotRequest,
   JoinRequest,
   ReadRequest,
@@ -91,6 +95,12 @@ class Replica {
   private closed = false;
   private catchingUp = false;
   private readonly log: Logger;
+  private readonly commits = new CommitSignal();
+  private readonly rounds = { count: 0, seconds: 0 };
+  private readonly metrics = new ReplicaMetrics(() => {
+    const { role, view, position } = this.status();
+    return { role, epoch: view.epoch, position };
+  });
 
   constructor(
     private readonly config: ReplicaConfig,
@@ -110,6 +120,7 @@ class Replica {
   close(): void {
     this.closed = true;
     this.primary?.stop();
+    this.commits.notify();
   }
 
   // ---- the state machine ------------------------------------------------------
@@ -172,6 +183,14 @@ class Replica {
       url: (name: string) => this.notice.urls[name],
       minReplicas: () => this.notice.minReplicas,
       refreshView: () => this.heartbeat(),
+      committed: (roundSeconds?: number) => {
+        if (roundSeconds !== undefined) {
+          this.rounds.count++;
+          this.rounds.seconds += roundSeconds;
+          this.metrics.roundSeconds.observe(roundSeconds);
+        }
+        this.commits.notify();
+      },
       reportUnreachable: async (epoch: number, backup: string) => {
         try {
           this.onNotice(await this.callGateway('/cluster/report', { epoch, reporter: this.config.name, unreachable: backup }));
@@ -202,7 +221,7 @@ class Replica {
 
   private async heartbeat(): Promise<void> {
     const position = this.role === 'PRIMARY' ? this.store.committed.position() : this.store.head;
-    const beat = { name: this.config.name, url: this.url, incarnation: this.incarnation, role: this.role, view: this.notice.view, position };
+    const beat = { name: this.config.name, url: this.url, incarnation: this.incarnation, role: this.role, view: this.notice.view, position, rounds: this.rounds };
     this.onNotice(await this.callGateway('/cluster/heartbeat', beat));
   }
 
@@ -245,6 +264,10 @@ class Replica {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(await this.metrics.registry.metrics());
+      return;
+    }
     if (!secretMatches(req, this.config.secret)) throw new HttpError(401, 'the cluster secret is missing or wrong');
     if (req.method === 'GET') {
       if (path === '/status') return sendJson(res, 200, this.status());
@@ -263,6 +286,8 @@ class Replica {
         return sendJson(res, 200, this.installSnapshot(await readJson(req, InstallSnapshotRequest, SNAPSHOT_BYTES_MAX)));
       case '/catchup':
         return sendJson(res, 200, this.catchUp(await readJson(req, CatchUpRequest)));
+      case '/feed':
+        return sendJson(res, 200, await this.feed(await readJson(req, FeedRequest)));
       case '/join':
         return sendJson(res, 200, await this.join(await readJson(req, JoinRequest)));
       case '/view':
@@ -302,7 +327,10 @@ class Replica {
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
     const result = this.store.applyShipped(request.after, request.entries);
-    if (result === 'ok') return { ok: true, position: this.store.head };
+    if (result === 'ok') {
+      if (request.entries.length > 0) this.log.debug({ requestIds: request.entries.map((e) => e.requestId), seq: this.store.head.seq }, 'applied');
+      return { ok: true, position: this.store.head };
+    }
     return { ok: false, code: result === 'gap' ? 'GAP' : 'DIVERGED', epoch: this.fencedEpoch, position: this.store.head };
   }
 
@@ -339,6 +367,29 @@ class Replica {
         return { kind: 'entries', after: position, entries: committed.entriesAfter(position.seq, this.config.shipEntriesMax), primarySeq: head.seq } as const;
       }
       return { kind: 'snapshot', snapshot: committed.snapshot(), primarySeq: head.seq } as const;
+    });
+  }
+
+  /** The change feed: committed entries after a position, waiting up to `waitMs` for the next commit. */
+  private async feed(request: FeedRequest): Promise<FeedResponse> {
+    const deadline = Date.now() + request.waitMs;
+    for (;;) {
+      if (!this.readyPrimary()) return { kind: 'refused', refusal: 'NOT_PRIMARY', message: `${this.config.name} is not a ready primary` };
+      const answer = this.committedAfter(request);
+      const wait = deadline - Date.now();
+      if (answer.kind !== 'entries' || answer.entries.length > 0 || !request.after || wait <= 0 || this.closed) return answer;
+      await this.commits.wait(wait);
+    }
+  }
+
+  private committedAfter({ after, max }: FeedRequest): FeedResponse {
+    const committed = this.store.committed;
+    return committed.consistent(() => {
+      const head = committed.position();
+      if (!after) return { kind: 'entries', entries: [], head };
+      if (after.seq > head.seq) return { kind: 'refused', refusal: 'NOT_READY', message: `${this.config.name} has committed only up to ${head.seq}` };
+      if (committed.hashAt(after.seq) !== after.hash) return { kind: 'reset', head, message: `seq ${after.seq} is no longer on ${this.config.name}'s log` };
+      return { kind: 'entries', entries: committed.entriesAfter(after.seq, max), head };
     });
   }
 

@@ -1,10 +1,15 @@
-// Live feeds for GraphQL subscriptions. Each subscriber gets its own bounded
-// buffer: a subscriber that falls SUBSCRIBER_BUFFER_MAX events behind is
+// Live feeds for GraphQL subscriptions. Orders and stock come from the
+// primary's committed change feed (so only committed changes are sent, from
+// whichever path made them); the cluster feeds come from the view service.
+// Each subscriber gets its own bounded buffer: a subscriber that falls
+// `--subscriber-buffer-max` events behind (default SUBSCRIBER_BUFFER_MAX) is
 // closed with a clear reason (it can subscribe again) instead of making the
 // gateway hold unbounded memory.
 import { GraphQLError } from 'graphql';
 import type { Order, Product } from '../replicas/domain/types.ts';
 import type { ClusterInfo, ReplicaStatusEvent } from './services.ts';
+import type { Logger } from 'pino';
+import type { ChangeFeed } from './change-feed.ts';
 import type { ViewService } from './view-service.ts';
 
 export const SUBSCRIBER_BUFFER_MAX = 1000;
@@ -26,6 +31,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly onClose: () => void,
     private readonly bufferMax = SUBSCRIBER_BUFFER_MAX,
+    private readonly onCutOff: () => void = () => undefined,
   ) {}
 
   push(value: T): void {
@@ -42,6 +48,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
       });
       this.buffer.length = 0;
       this.onClose();
+      this.onCutOff();
       return;
     }
     this.buffer.push(value);
@@ -78,8 +85,20 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
 export class Topic<T> {
   private readonly subscribers = new Set<Subscription<T>>();
 
+  constructor(
+    private readonly limits: { bufferMax: number; onCutOff?: () => void } = { bufferMax: SUBSCRIBER_BUFFER_MAX },
+    private readonly onEmpty: () => void = () => undefined,
+  ) {}
+
   subscribe(): Subscription<T> {
-    const subscription: Subscription<T> = new Subscription<T>(() => this.subscribers.delete(subscription));
+    const subscription: Subscription<T> = new Subscription<T>(
+      () => {
+        this.subscribers.delete(subscription);
+        if (this.subscribers.size === 0) this.onEmpty();
+      },
+      this.limits.bufferMax,
+      this.limits.onCutOff,
+    );
     this.subscribers.add(subscription);
     return subscription;
   }
@@ -93,21 +112,78 @@ export class Topic<T> {
   }
 }
 
-export function createFeeds(views: ViewService): Feeds {
-  const cluster = new Topic<ClusterInfo>();
-  const replicas = new Topic<ReplicaStatusEvent>();
+export interface FeedSources {
+  views: ViewService;
+  changes: ChangeFeed;
+  /** The catalogue, to give a stock change its product's name and price. */
+  products: () => Promise<Product[]>;
+  bufferMax: number;
+  /** Told each time a slow subscriber is cut off. */
+  onCutOff: () => void;
+  log: Logger;
+}
+
+/** Topics fed by the view service (cluster feeds) and by the committed change feed (orders, stock). */
+export function createFeeds({ views, changes, products, bufferMax, onCutOff, log }: FeedSources): Feeds & { subscribers(): Record<string, number> } {
+  const limits = { bufferMax, onCutOff };
+  const cluster = new Topic<ClusterInfo>(limits);
+  const replicas = new Topic<ReplicaStatusEvent>(limits);
+  const stock = new Topic<Product>(limits);
+  const orders = new Map<string, Topic<Order>>();
   views.on('view', () => cluster.publish(views.cluster()));
   views.on('replicaStatus', (event) => {
     replicas.publish(event);
     cluster.publish(views.cluster());
   });
-  const notYet = (): AsyncIterable<never> => {
-    throw new GraphQLError('This feed follows the committed change feed, which is not served yet.', { extensions: { code: 'NOT_AVAILABLE' } });
+
+  // Changes are handled one after another, so events keep the feed's order
+  // even when a product's details must be fetched first.
+  const catalog = new Map<string, Product>();
+  let handling = Promise.resolve();
+  const productOf = async (id: string): Promise<Product | undefined> => {
+    if (!catalog.has(id)) for (const product of await products()) catalog.set(product.id, product);
+    return catalog.get(id);
   };
+  changes.onChange(({ effect }) => {
+    handling = handling.then(async () => {
+      switch (effect.type) {
+        case 'catalogLoaded':
+          for (const product of effect.products) catalog.set(product.id, product);
+          for (const product of effect.products) stock.publish(product);
+          return;
+        case 'customerSaved':
+          return;
+        case 'orderPlaced':
+        case 'orderCancelled':
+          orders.get(effect.order.customerId)?.publish(effect.order);
+          for (const level of effect.stock) {
+            const product = stock.size > 0 ? await productOf(level.productId) : undefined;
+            if (product) stock.publish({ ...product, stock: level.stock });
+          }
+      }
+    }).catch((error: unknown) => log.error({ err: String(error) }, 'could not publish a committed change'));
+  });
+
   return {
-    orderStatusChanged: notYet,
-    stockChanged: notYet,
+    orderStatusChanged: (customerId) => {
+      let topic = orders.get(customerId);
+      if (!topic) {
+        const created = new Topic<Order>(limits, () => {
+          if (created.size === 0) orders.delete(customerId);
+        });
+        orders.set(customerId, created);
+        topic = created;
+      }
+      return topic.subscribe();
+    },
+    stockChanged: () => stock.subscribe(),
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
+    subscribers: () => ({
+      orderStatusChanged: [...orders.values()].reduce((sum, topic) => sum + topic.size, 0),
+      stockChanged: stock.size,
+      replicaStatusChanged: replicas.size,
+      clusterChanged: cluster.size,
+    }),
   };
 }

@@ -2,6 +2,7 @@
 // check (the one external call, made before anything is written), and a
 // request to the cluster through the router.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { validateContactDetails } from '../replicas/domain/contact.ts';
@@ -21,6 +22,7 @@ import { Router, ServiceUnavailable } from './router.ts';
 import type { PlaceOrderInput, Services } from './services.ts';
 import type { ViewService } from './view-service.ts';
 import type { Feeds } from './feeds.ts';
+import { nextWriteId } from './request-context.ts';
 
 export const TOKEN_CHARS_MAX = 200;
 
@@ -34,8 +36,8 @@ const QuoteOutcome = z.discriminatedUnion('ok', [
 ]);
 const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(), hasNextPage: z.boolean() });
 
-export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds }): Services {
-  const { router, views, postcodes, feeds } = deps;
+export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; log: Logger }): Services {
+  const { router, views, postcodes, feeds, log } = deps;
   const read = async <T>(request: ReadRequest, schema: z.ZodType<T>): Promise<T> => {
     try {
       return schema.parse(await router.read(request, randomUUID()));
@@ -46,8 +48,11 @@ export function createServices(deps: { router: Router; views: ViewService; postc
   };
 
   const write = async <T>(command: Command, schema: z.ZodType<T>): Promise<Outcome<T>> => {
+    const requestId = nextWriteId();
+    log.debug({ requestId, command: command.type }, 'write sent');
     try {
-      const outcome = await router.write(randomUUID(), command);
+      const outcome = await router.write(requestId, command);
+      log.debug({ requestId, ok: outcome.ok }, 'write answered');
       if (!outcome.ok) return fail(...outcome.errors.map((e) => UserErrorWire.parse(e)));
       return { ok: true, value: schema.parse(outcome.value) };
     } catch (error) {

@@ -13,8 +13,12 @@ import type { Context } from '../schema/builder.ts';
 import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
 import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
+import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices } from './gateway-services.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
+import { serveWebSockets } from './websocket.ts';
 import type { PostcodeChecker } from './postcode-checker.ts';
 import { Router } from './router.ts';
 import type { Services } from './services.ts';
@@ -56,8 +60,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     log,
   });
   const router = new Router(views, { secret: config.secret, requestDeadlineMs: config.requestDeadlineMs, callTimeoutMs: config.callTimeoutMs, log });
-  const services = createServices({ router, views, postcodes: config.postcodes, feeds: createFeeds(views) });
-  const yoga = createGraphQL(services, log);
+  const changes = new ChangeFeed(views, { secret: config.secret, waitMs: 20_000, batchMax: 1000, log });
+  let metrics: GatewayMetrics | null = null;
+  const feeds = createFeeds({
+    views,
+    changes,
+    products: () => services.products(),
+    bufferMax: config.subscriberBufferMax,
+    onCutOff: () => metrics?.subscribersCutOff.inc(),
+    log,
+  });
+  const services = createServices({ router, views, postcodes: config.postcodes, feeds, log });
+  metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: feeds.subscribers });
+  const gatewayMetrics = metrics;
+  const yoga = createGraphQL(services, metrics, log);
   const cluster = clusterEndpoints(views, config.secret);
   const web = webClient(config.webDir);
 
@@ -67,7 +83,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (path.startsWith('/cluster/')) return cluster(path, req, res);
       if (path === '/healthz') return sendJson(res, 200, { ok: true });
       if (path === '/readyz') return sendJson(res, views.writable() ? 200 : 503, { writable: views.writable() });
-      if (path === '/graphql' || path.startsWith('/graphql/')) return yoga.handle(req, res);
+      if (path === '/metrics') {
+        res.writeHead(200, { 'content-type': gatewayMetrics.registry.contentType }).end(await gatewayMetrics.registry.metrics());
+        return;
+      }
+      if (path === '/graphql' || path.startsWith('/graphql/')) {
+        return withRequestId((id) => {
+          res.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
+          return yoga.handle(req, res);
+        });
+      }
       return web(req, res);
     }, (error) => log.error({ err: describe(error) }, 'request failed')),
   );
@@ -78,7 +103,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  const webSockets = serveWebSockets(server, yoga);
   views.start();
+  changes.start();
   const seeding = seedCatalog(router, config.catalog, log);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
   return {
@@ -86,25 +113,37 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     views,
     close: async () => {
       seeding.stop();
+      changes.stop();
       views.stop();
+      await webSockets.close();
       await closeServer(server);
     },
   };
 }
 
-function createGraphQL(services: Services, log: Logger) {
-  return createYoga<{ req: IncomingMessage; res: ServerResponse }, Context>({
+/** What yoga is handed per request: node's request (and response, for HTTP), and graphql-ws's connection params. */
+export interface ServerContext {
+  req: IncomingMessage;
+  res?: ServerResponse;
+  connectionParams?: Record<string, unknown>;
+}
+
+function createGraphQL(services: Services, metrics: GatewayMetrics, log: Logger) {
+  return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    plugins: [metrics.plugin()],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
       warn: (...args) => log.warn({ args }, 'yoga'),
       error: (...args) => log.error({ args: args.map(describe) }, 'yoga'),
     },
-    context: ({ request }) => {
-      const token = bearerToken(request.headers.get('authorization'));
+    context: ({ request, connectionParams }) => {
+      // HTTP and SSE send the token in the Authorization header; graphql-ws in connectionParams.
+      const fromSocket = connectionParams?.authorization;
+      const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
       let viewer: ReturnType<Context['viewer']> | null = null;
       return {
         services,

@@ -80,6 +80,6 @@ export class Router {
   private unwritableReason(): string {
     const cluster = this.views.cluster();
     const live = cluster.replicas.filter((r) => r.role !== 'OFFLINE').length;
-    return `Orders cannot be taken right now: ${live} replica(s) are up and at least the primary and one backup are needed. Browsing still works.`;
+    return `Orders cannot be taken right now: ${live} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
   }
 }

@@ -28,6 +28,7 @@ interface Member {
   lastHeartbeatMs: number;
   lastHeartbeatAt: string;
   position: Position;
+  rounds: { count: number; seconds: number };
   /** Set when the router or the primary could not reach it; cleared by a later heartbeat. */
   suspectedSinceMs: number | null;
 }
@@ -82,6 +83,15 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
     return !this.learning() && this.isLive(this.view.primary) && 1 + this.view.backups.length >= this.config.minReplicas;
   }
 
+  /** Replication rounds per replica, from their heartbeats. */
+  roundStats(): Map<string, { count: number; seconds: number }> {
+    return new Map([...this.members.values()].map((m) => [m.name, m.rounds]));
+  }
+
+  get minReplicas(): number {
+    return this.config.minReplicas;
+  }
+
   primaryUrl(): string | null {
     return this.view.primary ? this.members.get(this.view.primary)?.url ?? null : null;
   }
@@ -100,6 +110,7 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
       lastHeartbeatMs: now,
       lastHeartbeatAt: new Date(now).toISOString(),
       position: beat.position,
+      rounds: beat.rounds ?? { count: 0, seconds: 0 },
       suspectedSinceMs: null,
     });
     if (beat.view.epoch > this.view.epoch) {

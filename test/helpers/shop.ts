@@ -48,7 +48,7 @@ export async function stockLevels(cluster: TestCluster): Promise<Map<string, num
   return new Map(response.data.products.map((p) => [p.id, p.stock]));
 }
 
-export function placeOrder(cluster: TestCluster, token: string, lines: { productId: string; quantity: number }[], key = randomUUID()) {
+export function placeOrder(cluster: TestCluster, token: string, lines: { productId: string; quantity: number }[], key: string = randomUUID()) {
   return cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, lines, deliveryOptionId: 'standard', tipMinorUnits: 100 } }, token);
 }
 

@@ -1,0 +1,160 @@
+// Live feeds over both transports, against real processes: what each
+// subscriber sees, who may see it, and that it matches what was committed,
+// also across a SIGKILL of the primary.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster, waitFor } from './helpers/cluster.ts';
+import { CANCEL_ORDER, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { type Feed, subscribe } from './helpers/subscribe.ts';
+
+interface OrderEvent {
+  id: string;
+  status: string;
+}
+interface StockEvent {
+  id: string;
+  stock: number;
+}
+interface ReplicaEvent {
+  replica: { name: string; role: string };
+  previousRole: string | null;
+  epoch: number;
+  at: string;
+}
+
+const ORDER_STATUS = 'subscription { orderStatusChanged { id status total { minorUnits } } }';
+const STOCK = 'subscription { stockChanged { id name stock price { minorUnits } } }';
+const REPLICA_STATUS = 'subscription { replicaStatusChanged { replica { name role appliedSeq } previousRole epoch at } }';
+const CLUSTER = 'subscription { clusterChanged { epoch writable primary { name } replicas { name role } } }';
+
+const TRANSPORTS = ['ws', 'sse'] as const;
+
+describe('subscriptions', () => {
+  let cluster: TestCluster;
+  const feeds: Feed<unknown>[] = [];
+  const open = async <T,>(...args: Parameters<typeof subscribe>): Promise<Feed<T>> => {
+    const opened = await subscribe<T>(...args);
+    feeds.push(opened as Feed<unknown>);
+    return opened;
+  };
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ replicas: 3 });
+  });
+  afterEach(async () => {
+    await Promise.all(feeds.splice(0).map((f) => f.close()));
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it.each(TRANSPORTS)("orderStatusChanged over %s: the viewer's orders on place and cancel, and no one else's", async (transport) => {
+    const ada = await newCustomer(cluster);
+    const bob = await newCustomer(cluster, { firstName: 'Bob' });
+    const adaFeed = await open<OrderEvent>(transport, cluster.gatewayUrl, ORDER_STATUS, ada);
+    const bobFeed = await open<OrderEvent>(transport, cluster.gatewayUrl, ORDER_STATUS, bob);
+
+    const placed = await placeOrder(cluster, ada, [{ productId: 'ramen', quantity: 1 }]);
+    const orderId = placed.data?.placeOrder.order.id as string;
+    await cluster.gql(CANCEL_ORDER, { input: { orderId } }, ada);
+    const bobs = await placeOrder(cluster, bob, [{ productId: 'margherita', quantity: 1 }]);
+
+    expect(await adaFeed.waitForEvents(2)).toEqual([
+      { id: orderId, status: 'ACTIVE', total: { minorUnits: placed.data?.placeOrder.order.total.minorUnits } },
+      { id: orderId, status: 'CANCELLED', total: { minorUnits: placed.data?.placeOrder.order.total.minorUnits } },
+    ]);
+    await bobFeed.waitForEvents(1);
+    expect(bobFeed.events.map((e) => e.id)).toEqual([bobs.data?.placeOrder.order.id]);
+    expect(adaFeed.events).toHaveLength(2);
+  });
+
+  it.each(TRANSPORTS)('orderStatusChanged over %s needs a valid token', async (transport) => {
+    for (const token of [undefined, 'jh_not-a-real-token']) {
+      const anonymous = await open<OrderEvent>(transport, cluster.gatewayUrl, ORDER_STATUS, token);
+      await waitFor('the refusal', () => anonymous.errors.length > 0);
+      expect(JSON.stringify(anonymous.errors)).toContain('NOT_AUTHENTICATED');
+      expect(anonymous.events).toEqual([]);
+    }
+  });
+
+  it.each(TRANSPORTS)('stockChanged over %s: every product whose stock changes, with the new stock', async (transport) => {
+    const token = await newCustomer(cluster);
+    const stockFeed = await open<StockEvent>(transport, cluster.gatewayUrl, STOCK);
+    await placeOrder(cluster, token, [
+      { productId: 'ramen', quantity: 2 },
+      { productId: 'pad-thai', quantity: 1 },
+    ]);
+    const events = await stockFeed.waitForEvents(2);
+    const stock = await stockLevels(cluster);
+    expect(events.map((e) => [e.id, e.stock]).sort()).toEqual([
+      ['pad-thai', stock.get('pad-thai')],
+      ['ramen', stock.get('ramen')],
+    ]);
+    expect(events[0]).toMatchObject({ name: expect.any(String), price: { minorUnits: expect.any(Number) } });
+  });
+
+  it.each(TRANSPORTS)('replicaStatusChanged and clusterChanged over %s follow a backup going offline and coming back', async (transport) => {
+    const statusFeed = await open<ReplicaEvent>(transport, cluster.gatewayUrl, REPLICA_STATUS);
+    const clusterFeed = await open<{ epoch: number; replicas: { name: string; role: string }[] }>(transport, cluster.gatewayUrl, CLUSTER);
+    const primary = await cluster.primary();
+    const backup = ['1', '2', '3'].find((n) => n !== primary) ?? '3';
+
+    await cluster.kill(`replica ${backup}`);
+    await waitFor('the backup reported offline', () => statusFeed.events.find((e) => e.replica.name === backup && e.replica.role === 'OFFLINE'));
+    const offline = statusFeed.events.find((e) => e.replica.name === backup && e.replica.role === 'OFFLINE');
+    expect(offline).toMatchObject({ previousRole: 'BACKUP', epoch: expect.any(Number), at: expect.stringMatching(/^\d{4}-/) });
+    await waitFor('a cluster event without the backup', () =>
+      clusterFeed.events.find((c) => c.replicas.some((r) => r.name === backup && r.role === 'OFFLINE')),
+    );
+
+    cluster.startReplica(backup);
+    await waitFor('the backup back in the view', () => statusFeed.events.find((e) => e.replica.name === backup && e.replica.role === 'BACKUP'));
+    const roles = statusFeed.events.filter((e) => e.replica.name === backup).map((e) => e.replica.role);
+    expect(roles).toEqual(expect.arrayContaining(['OFFLINE', 'BACKUP']));
+    expect(roles.indexOf('OFFLINE')).toBeLessThan(roles.lastIndexOf('BACKUP'));
+    await waitFor('a cluster event with the backup back', () =>
+      clusterFeed.events.at(-1)?.replicas.every((r) => r.role === 'PRIMARY' || r.role === 'BACKUP'),
+    );
+    await cluster.waitForView(3);
+  });
+
+  it('delivers every committed change exactly once, in order, across a SIGKILL of the primary', async () => {
+    const customers = await Promise.all(Array.from({ length: 4 }, (_, i) => newCustomer(cluster, { firstName: `Kit${i}` })));
+    const orderFeeds = await Promise.all(customers.map((token, i) => open<OrderEvent>(i % 2 ? 'sse' : 'ws', cluster.gatewayUrl, ORDER_STATUS, token)));
+    const stockFeed = await open<StockEvent>('ws', cluster.gatewayUrl, STOCK);
+    const before = await stockLevels(cluster);
+
+    let stop = false;
+    let acknowledged = 0;
+    const clients = Array.from({ length: 8 }, async (_, i) => {
+      const token = customers[i % customers.length] ?? '';
+      while (!stop) {
+        const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
+        const errors = response.errors ?? response.data?.placeOrder.errors ?? [];
+        if (errors.length > 0 && !JSON.stringify(errors).includes('OUT_OF_STOCK')) throw new Error(JSON.stringify(errors));
+        if (response.data?.placeOrder.order) acknowledged++;
+        else stop = true;
+      }
+    });
+    await waitFor('some orders', () => acknowledged >= 10);
+    await cluster.kill(`replica ${await cluster.primary()}`);
+    const atKill = acknowledged;
+    await waitFor('orders after the failover', () => acknowledged >= atKill + 10, 30_000);
+    stop = true;
+    await Promise.all(clients);
+
+    const after = await stockLevels(cluster);
+    for (const [i, token] of customers.entries()) {
+      const committed = (await allOrders(cluster, token)).map((o) => o.id).reverse();
+      const seen = orderFeeds[i];
+      await waitFor(`customer ${i}'s events`, () => (seen && seen.events.length >= committed.length ? true : null));
+      expect(seen?.events.map((e) => e.id)).toEqual(committed);
+      expect(seen?.events.every((e) => e.status === 'ACTIVE')).toBe(true);
+    }
+    const sold = (before.get('brownie') ?? 0) - (after.get('brownie') ?? 0);
+    await waitFor('every stock event', () => (stockFeed.events.length >= sold ? true : null));
+    const levels = stockFeed.events.filter((e) => e.id === 'brownie').map((e) => e.stock);
+    const expected = Array.from({ length: sold }, (_, k) => (before.get('brownie') ?? 0) - 1 - k);
+    expect(levels).toEqual(expected);
+    await cluster.waitForView(2);
+  }, 90_000);
+});
