@@ -2,7 +2,7 @@
 // helpers, both guarded by the cluster secret and a body limit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CLUSTER_SECRET_HEADER, REQUEST_ID_HEADER } from './protocol.ts';
 
 export const BODY_BYTES_MAX = 4 * 1024 * 1024;
@@ -29,7 +29,22 @@ export interface CallOptions<T> {
   signal?: AbortSignal;
 }
 
-export async function callPeer<T>(baseUrl: string, path: string, body: unknown, options: CallOptions<T>): Promise<T> {
+/**
+ * Fault injection: `JH_PEER_ROUTES` maps a peer's base URL to another one (a
+ * fault-injecting proxy in front of it), so that the chaos harness can cut or
+ * slow the link from this process to that peer alone. Unset in normal use.
+ */
+const PEER_ROUTES = parsePeerRoutes(process.env.JH_PEER_ROUTES);
+
+function parsePeerRoutes(text: string | undefined): Map<string, string> {
+  if (!text) return new Map();
+  const parsed = z.record(z.string().url(), z.string().url()).safeParse(safeJson(text));
+  if (!parsed.success) throw new Error('JH_PEER_ROUTES must be a JSON object from base URL to base URL');
+  return new Map(Object.entries(parsed.data));
+}
+
+export async function callPeer<T>(peerUrl: string, path: string, body: unknown, options: CallOptions<T>): Promise<T> {
+  const baseUrl = PEER_ROUTES.get(peerUrl) ?? peerUrl;
   const headers: Record<string, string> = { [CLUSTER_SECRET_HEADER]: options.secret };
   if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
   const method = options.method ?? 'POST';
