@@ -75,6 +75,8 @@ export function gatewayOptions(command: Command): Command {
     .addOption(new Option('--suspect-ms <ms>', 'silence after which a replica is suspected').argParser(integer(20, 60_000)).env('JH_SUSPECT_MS').default(500))
     .addOption(new Option('--request-deadline-ms <ms>', 'how long a request may wait out a failover').argParser(integer(100, 600_000)).default(15_000))
     .addOption(new Option('--subscriber-buffer-max <n>', 'events a slow subscriber may have waiting before it is cut off').argParser(integer(1, 1_000_000)).default(1000))
+    .addOption(new Option('--mutation-rate-limit <n>', 'mutations per client per second (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_MUTATION_RATE_LIMIT').default(20))
+    .addOption(new Option('--no-introspection', 'refuse GraphQL introspection (GraphiQL then has no schema)'))
     .addOption(new Option('--web-dir <dir>', 'the built web client served at / (npm run build)').env('JH_WEB_DIR').default(DEFAULT_WEB_DIR))
     .addOption(logOption());
 }
@@ -91,6 +93,8 @@ export interface GatewayFlags {
   suspectMs: number;
   requestDeadlineMs: number;
   subscriberBufferMax: number;
+  mutationRateLimit: number;
+  introspection: boolean;
   webDir: string;
   logLevel: string;
 }
@@ -112,6 +116,8 @@ export async function runGateway(flags: GatewayFlags) {
     postcodes: createPostcodeChecker(flags.postcodes === 'offline' ? { mode: 'offline' } : { mode: 'online', baseUrl: flags.postcodesUrl }),
     webDir: resolve(flags.webDir),
     subscriberBufferMax: flags.subscriberBufferMax,
+    mutationRateLimit: flags.mutationRateLimit,
+    introspection: flags.introspection,
     log,
   });
 }

@@ -1,12 +1,14 @@
 // The one schema builder, with the typed context every resolver gets.
 import SchemaBuilder from '@pothos/core';
-import type { Customer } from '../replicas/domain/types.ts';
+import type { Customer, UserError } from '../replicas/domain/types.ts';
 import type { Services } from '../server/services.ts';
 
 export interface Context {
   services: Services;
   /** The customer behind the bearer token, or null; looked up once per request. */
   viewer: () => Promise<Customer | null>;
+  /** Counts one mutation against this client's rate limit: null if allowed, else the RATE_LIMITED error. */
+  mutationAllowed: () => Promise<UserError | null>;
 }
 
 export const builder = new SchemaBuilder<{

@@ -16,6 +16,7 @@ import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices } from './gateway-services.ts';
+import { GRAPHQL_LIMITS, guardPlugins, mutationLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
 import { serveWebSockets } from './websocket.ts';
@@ -40,6 +41,9 @@ export interface GatewayConfig {
   webDir: string | null;
   /** Most events one subscriber may have waiting before it is cut off. */
   subscriberBufferMax: number;
+  /** Mutations per client per second (0: no limit). */
+  mutationRateLimit: number;
+  introspection: boolean;
   log: Logger;
 }
 
@@ -73,7 +77,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const services = createServices({ router, views, postcodes: config.postcodes, feeds, log });
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: feeds.subscribers });
   const gatewayMetrics = metrics;
-  const yoga = createGraphQL(services, metrics, log);
+  const yoga = createGraphQL(services, metrics, config, log);
   const cluster = clusterEndpoints(views, config.secret);
   const web = webClient(config.webDir);
 
@@ -88,6 +92,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         return;
       }
       if (path === '/graphql' || path.startsWith('/graphql/')) {
+        const refusal = refuseRequest(req.method, req.headers);
+        if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: 'REQUEST_TOO_LARGE' } }] });
         return withRequestId((id) => {
           res.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
           return yoga.handle(req, res);
@@ -128,26 +134,33 @@ export interface ServerContext {
   connectionParams?: Record<string, unknown>;
 }
 
-function createGraphQL(services: Services, metrics: GatewayMetrics, log: Logger) {
+function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick<GatewayConfig, 'mutationRateLimit' | 'introspection'>, log: Logger) {
+  const allowMutation = mutationLimiter(config.mutationRateLimit);
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    plugins: [metrics.plugin()],
+    batching: { limit: GRAPHQL_LIMITS.batch },
+    plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection })],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
       warn: (...args) => log.warn({ args }, 'yoga'),
       error: (...args) => log.error({ args: args.map(describe) }, 'yoga'),
     },
-    context: ({ request, connectionParams }) => {
+    context: ({ request, req, connectionParams }) => {
       // HTTP and SSE send the token in the Authorization header; graphql-ws in connectionParams.
       const fromSocket = connectionParams?.authorization;
       const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
       let viewer: ReturnType<Context['viewer']> | null = null;
+      const viewerOnce = () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null));
       return {
         services,
-        viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
+        viewer: viewerOnce,
+        mutationAllowed: async () => {
+          const customer = await viewerOnce();
+          return allowMutation(customer ? `customer:${customer.id}` : `address:${req.socket.remoteAddress ?? 'unknown'}`);
+        },
       };
     },
   });

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ORDER_NOT_FOUND',
   'ORDER_NOT_CANCELLABLE',
   'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { notAuthenticated, orderPayload } from './payloads.ts';
+import { limited, notAuthenticated, orderPayload } from './payloads.ts';
 
 const CancelOrderInputRef = builder.inputType('CancelOrderInput', {
   fields: (t) => ({ orderId: t.id({ required: true }) }),
@@ -10,10 +10,11 @@ builder.mutationField('cancelOrder', (t) =>
     type: orderPayload('CancelOrderPayload'),
     description: "Cancels one of the viewer's active orders and gives its stock back.",
     args: { input: t.arg({ type: CancelOrderInputRef, required: true }) },
-    resolve: async (_root, { input }, { services, viewer }) => {
-      const customer = await viewer();
-      if (!customer) return notAuthenticated();
-      return services.cancelOrder(customer.id, String(input.orderId));
-    },
+    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
+      limited(mutationAllowed, async () => {
+        const customer = await viewer();
+        if (!customer) return notAuthenticated();
+        return services.cancelOrder(customer.id, String(input.orderId));
+      }),
   }),
 );

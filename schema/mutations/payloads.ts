@@ -9,6 +9,12 @@ export const notAuthenticated = (): Outcome<never> => ({
   errors: [{ code: 'NOT_AUTHENTICATED', message: 'Sign in first: send "Authorization: Bearer <token>" from saveContactDetails.' } satisfies UserError],
 });
 
+/** Runs a mutation unless this client is over its rate limit. */
+export async function limited<T>(mutationAllowed: () => Promise<UserError | null>, run: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const refusal = await mutationAllowed();
+  return refusal ? { ok: false, errors: [refusal] } : run();
+}
+
 export function orderPayload(name: string) {
   return builder.objectRef<Outcome<Order>>(name).implement({
     fields: (t) => ({

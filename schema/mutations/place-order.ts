@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import { OrderLineInputRef } from '../types/inputs.ts';
-import { notAuthenticated, orderPayload } from './payloads.ts';
+import { limited, notAuthenticated, orderPayload } from './payloads.ts';
 
 const PlaceOrderInputRef = builder.inputType('PlaceOrderInput', {
   fields: (t) => ({
@@ -16,15 +16,16 @@ builder.mutationField('placeOrder', (t) =>
     type: orderPayload('PlaceOrderPayload'),
     description: 'Places an order, taking its stock atomically (all lines or none).',
     args: { input: t.arg({ type: PlaceOrderInputRef, required: true }) },
-    resolve: async (_root, { input }, { services, viewer }) => {
-      const customer = await viewer();
-      if (!customer) return notAuthenticated();
-      return services.placeOrder(customer.id, {
-        idempotencyKey: input.idempotencyKey,
-        lines: input.lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })),
-        deliveryOptionId: String(input.deliveryOptionId),
-        tipMinorUnits: input.tipMinorUnits ?? null,
-      });
-    },
+    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
+      limited(mutationAllowed, async () => {
+        const customer = await viewer();
+        if (!customer) return notAuthenticated();
+        return services.placeOrder(customer.id, {
+          idempotencyKey: input.idempotencyKey,
+          lines: input.lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })),
+          deliveryOptionId: String(input.deliveryOptionId),
+          tipMinorUnits: input.tipMinorUnits ?? null,
+        });
+      }),
   }),
 );

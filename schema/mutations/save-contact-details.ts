@@ -2,6 +2,7 @@ import type { Customer, Outcome } from '../../replicas/domain/types.ts';
 import { builder } from '../builder.ts';
 import { CustomerRef } from '../types/customer.ts';
 import { UserErrorRef } from '../types/errors.ts';
+import { limited } from './payloads.ts';
 
 const ContactDetailsInputRef = builder.inputType('ContactDetailsInput', {
   fields: (t) => ({
@@ -32,6 +33,7 @@ builder.mutationField('saveContactDetails', (t) =>
     type: PayloadRef,
     description: 'Without a token: creates a customer and returns its token. With one: updates that customer.',
     args: { input: t.arg({ type: ContactDetailsInputRef, required: true }) },
-    resolve: async (_root, { input }, { services, viewer }) => services.saveContactDetails(await viewer(), input),
+    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
+      limited(mutationAllowed, async () => services.saveContactDetails(await viewer(), input)),
   }),
 );

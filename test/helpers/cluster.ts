@@ -95,7 +95,8 @@ export class TestCluster {
     const postcodes = this.options.postcodesUrl ? ['--postcodes-url', this.options.postcodesUrl] : ['--postcodes', 'offline'];
     this.spawn('gateway', [
       'gateway', '--port', String(this.gatewayPort), '--data', this.dataDir, '--min-replicas', String(this.options.minReplicas ?? 2),
-      '--log-level', 'info', ...postcodes, ...(this.options.gatewayArgs ?? []),
+      // No mutation rate limit unless a test asks for one: tests drive many orders from one address.
+      '--log-level', 'info', '--mutation-rate-limit', '0', ...postcodes, ...(this.options.gatewayArgs ?? []),
     ]);
     await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok);
   }

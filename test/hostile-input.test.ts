@@ -1,0 +1,300 @@
+// Hostile and careless input: GraphQL requests over the caps, CSRF, the
+// introspection switch and the mutation rate limit, then random and malformed
+// input (fast-check) thrown at every mutation and at the cluster's internal
+// endpoints. Every refusal is a clear error, no process dies, and nothing a
+// refused request carried reaches the replicas' state.
+import fc from 'fast-check';
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../replicas/domain/types.ts';
+import { GRAPHQL_LIMITS } from '../server/guards.ts';
+import { SECRET, TestCluster, type GraphQLResponse } from './helpers/cluster.ts';
+import { CANCEL_ORDER, DETAILS, PLACE_ORDER, SAVE_DETAILS, newCustomer } from './helpers/shop.ts';
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await TestCluster.start({ replicas: 2 });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+async function post(body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${cluster.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse & GraphQLResponse[] };
+}
+
+/** The one error a refused request gets, checked for a clear message and no internals. */
+function refusal(body: GraphQLResponse): string {
+  expect(body.data ?? null).toBeNull();
+  expect(body.errors).toHaveLength(1);
+  const message = body.errors![0]!.message;
+  expect(message).not.toMatch(/\n\s+at /);
+  return message;
+}
+
+/** One state hash for the whole cluster, once every replica has the same one. */
+async function stateHash(): Promise<string> {
+  return (await cluster.waitForConvergence(2)).stateHash;
+}
+
+describe('GraphQL caps', () => {
+  it('lets GraphiQL\'s introspection query through', async () => {
+    const { status, body } = await post(JSON.stringify({ query: getIntrospectionQuery() }));
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.__schema.queryType.name).toBe('Query');
+  });
+
+  it('refuses a query deeper than the cap', async () => {
+    let type = 'name';
+    for (let level = 0; level < GRAPHQL_LIMITS.depth; level++) type = `ofType { ${type} }`;
+    const { body } = await post(JSON.stringify({ query: `{ __type(name: "Order") { fields { type { ${type} } } } }` }));
+    expect(refusal(body)).toMatch(/depth limit/i);
+  });
+
+  it('refuses a query over the cost cap', async () => {
+    const orders = 'viewer { orders(first: 100) { edges { node { lines { product { price { formatted } } } total { formatted } } } } }';
+    const { body } = await post(JSON.stringify({ query: `{ ${orders} }` }));
+    expect(refusal(body)).toMatch(/cost/i);
+  });
+
+  it('refuses more aliases than the cap', async () => {
+    const aliases = Array.from({ length: GRAPHQL_LIMITS.aliases + 1 }, (_, i) => `a${i}: products { id }`).join(' ');
+    const { body } = await post(JSON.stringify({ query: `{ ${aliases} }` }));
+    expect(refusal(body)).toMatch(/aliases/i);
+  });
+
+  it('refuses a document of more tokens than the cap', async () => {
+    const { body } = await post(JSON.stringify({ query: `{ products { ${Array(GRAPHQL_LIMITS.tokens).fill('id').join(' ')} } }` }));
+    expect(refusal(body)).toMatch(/token limit/i);
+  });
+
+  it('takes a batch up to the cap and refuses a bigger one', async () => {
+    const one = { query: '{ products { id } }' };
+    const ok = await post(JSON.stringify(Array(GRAPHQL_LIMITS.batch).fill(one)));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toHaveLength(GRAPHQL_LIMITS.batch);
+    const tooMany = await post(JSON.stringify(Array(GRAPHQL_LIMITS.batch + 1).fill(one)));
+    expect(tooMany.status).toBeGreaterThanOrEqual(400);
+    expect(refusal(tooMany.body)).toMatch(/batch/i);
+  });
+
+  it('refuses a body over the size cap and an oversized Authorization header before parsing them', async () => {
+    const big = await post(JSON.stringify({ query: '{ products { id } }', variables: { padding: 'x'.repeat(GRAPHQL_LIMITS.bodyBytes) } }));
+    expect(big.status).toBe(413);
+    expect(big.body.errors?.[0]?.extensions?.code).toBe('REQUEST_TOO_LARGE');
+    const header = await post(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: `Bearer ${'t'.repeat(GRAPHQL_LIMITS.authorizationChars)}` });
+    expect(header.status).toBe(431);
+    expect(refusal(header.body)).toMatch(/Authorization/);
+  });
+
+  it('refuses a GET a browser could send cross-site unless it carries the CSRF header', async () => {
+    const url = `${cluster.gatewayUrl}/graphql?query=${encodeURIComponent('{ products { id } }')}`;
+    const bare = await fetch(url);
+    expect(bare.status).toBe(403);
+    const marked = await fetch(url, { headers: { 'x-graphql-yoga-csrf': '1' } });
+    expect(marked.status).toBe(200);
+    expect(((await marked.json()) as GraphQLResponse).data?.products.length).toBeGreaterThan(0);
+  });
+});
+
+describe('introspection switch and mutation rate limit', () => {
+  let strict: TestCluster;
+  beforeAll(async () => {
+    strict = await TestCluster.start({ replicas: 2, gatewayArgs: ['--no-introspection', '--mutation-rate-limit', '5'] });
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it('refuses introspection when turned off, and answers ordinary queries', async () => {
+    const response = await strict.gql('{ __schema { types { name } } }');
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors?.[0]?.message).toMatch(/introspection/i);
+    expect((await strict.gql('{ products { id } }')).data?.products.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a customer\'s mutations past the limit with RATE_LIMITED, and the refused ones take no stock', async () => {
+    const token = await newCustomer(strict);
+    const other = await newCustomer(strict);
+    await new Promise((r) => setTimeout(r, 1100)); // a fresh second for both customers' allowance
+    const stockBefore = await ramenStock(strict);
+    const place = (who: string, i: number) =>
+      strict.gql(PLACE_ORDER, { input: { idempotencyKey: `burst-${who === token ? 'a' : 'b'}-${i}`, deliveryOptionId: 'standard', lines: [{ productId: 'ramen', quantity: 1 }] } }, who);
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => place(token, i)));
+    const codes = burst.map((r) => r.data?.placeOrder.errors[0]?.code ?? (r.data?.placeOrder.order ? 'OK' : JSON.stringify(r)));
+    const placed = codes.filter((c) => c === 'OK').length;
+    expect(placed).toBeGreaterThan(0);
+    expect(placed).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(12 - placed);
+    expect(burst.find((r) => r.data?.placeOrder.errors[0]?.code === 'RATE_LIMITED')?.data?.placeOrder.errors[0]?.message).toMatch(/try again in \d+ s/);
+
+    // Another customer is not held back by the first one's burst.
+    expect((await place(other, 0)).data?.placeOrder.order?.id).toBeTruthy();
+    expect(await ramenStock(strict)).toBe(stockBefore - placed - 1);
+  });
+});
+
+async function ramenStock(on: TestCluster): Promise<number> {
+  const response = await on.gql<{ products: { id: string; stock: number }[] }>('{ products { id stock } }');
+  return response.data!.products.find((p) => p.id === 'ramen')!.stock;
+}
+
+// Random input ---------------------------------------------------------------
+
+const CODES = new Set<string>(ERROR_CODES);
+
+/** Strings a careless or hostile client might send: empty, huge, control characters, injection, unicode. */
+const nastyString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.constantFrom('', ' ', '\u0000', '\n\t', "'; DROP TABLE orders; --", '<script>alert(1)</script>', '🍜'.repeat(50), 'SW1A 1AA', '020 7946 0018', 'x'.repeat(5000)),
+);
+const nastyInt = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 2 ** 31 - 1, -(2 ** 31)), fc.double(), fc.constant(2 ** 53));
+const nastyValue = fc.oneof(nastyString, nastyInt, fc.constant(null), fc.boolean(), fc.jsonValue({ maxDepth: 2 }));
+
+/**
+ * Sends a mutation and checks the answer is a clear one: either GraphQL
+ * errors (bad variables) or the payload, whose errors carry known codes.
+ * Returns whether the mutation was refused.
+ */
+async function sendChecked(query: string, variables: Record<string, unknown>, token?: string): Promise<boolean> {
+  const response = await cluster.gql(query, variables, token);
+  const text = JSON.stringify(response);
+  expect(text).not.toMatch(/\n\s+at |stacktrace|originalError/i);
+  if (response.errors) {
+    expect(response.data ?? null).toBeNull();
+    for (const error of response.errors) expect(error.message.length).toBeGreaterThan(0);
+    return true;
+  }
+  const payload = Object.values(response.data!)[0] as { errors: { code: string; message: string }[] };
+  for (const error of payload.errors) {
+    expect(CODES.has(error.code), error.code).toBe(true);
+    expect(error.message.length).toBeGreaterThan(0);
+  }
+  return payload.errors.length > 0;
+}
+
+describe('random input to every mutation', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await newCustomer(cluster);
+  });
+
+  it('saveContactDetails: clear errors, and a refusal changes nothing', async () => {
+    const details = fc.record({
+      firstName: fc.oneof(nastyString, fc.constant(DETAILS.firstName)),
+      lastName: fc.oneof(nastyString, fc.constant(DETAILS.lastName)),
+      phone: fc.oneof(nastyString, fc.constant(DETAILS.phone)),
+      postcode: fc.oneof(nastyString, fc.constant(DETAILS.postcode)),
+      address: fc.oneof(nastyString, fc.constant(DETAILS.address)),
+    });
+    const input = fc.oneof(details, fc.dictionary(fc.string({ maxLength: 10 }), nastyValue, { maxKeys: 6 }), nastyValue);
+    await fc.assert(
+      fc.asyncProperty(input, fc.boolean(), async (value, signedIn) => {
+        const before = await stateHash();
+        const refused = await sendChecked(SAVE_DETAILS, { input: value }, signedIn ? token : undefined);
+        if (refused) expect(await stateHash()).toBe(before);
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('placeOrder: clear errors, and a refusal takes no stock and changes nothing', async () => {
+    const line = fc.record({ productId: fc.oneof(fc.constantFrom('ramen', 'gyoza', 'nope'), nastyString), quantity: nastyInt }, { requiredKeys: [] });
+    const input = fc.oneof(
+      fc.record({
+        idempotencyKey: fc.oneof(fc.uuid(), nastyString),
+        deliveryOptionId: fc.oneof(fc.constantFrom('standard', 'express', 'collect'), nastyString),
+        lines: fc.oneof(fc.array(line, { maxLength: 4 }), nastyValue),
+        tipMinorUnits: fc.oneof(nastyInt, fc.constant(undefined)),
+      }, { requiredKeys: [] }),
+      nastyValue,
+    );
+    await fc.assert(
+      fc.asyncProperty(input, fc.boolean(), async (value, signedIn) => {
+        const before = await stateHash();
+        const refused = await sendChecked(PLACE_ORDER, { input: value }, signedIn ? token : undefined);
+        if (refused) expect(await stateHash()).toBe(before);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
+  it('cancelOrder: clear errors, and a refusal changes nothing', async () => {
+    const input = fc.oneof(fc.record({ orderId: fc.oneof(nastyString, fc.uuid(), nastyInt) }, { requiredKeys: [] }), nastyValue);
+    await fc.assert(
+      fc.asyncProperty(input, fc.boolean(), async (value, signedIn) => {
+        const before = await stateHash();
+        const refused = await sendChecked(CANCEL_ORDER, { input: value }, signedIn ? token : undefined);
+        expect(refused).toBe(true); // none of these names an order of this customer
+        expect(await stateHash()).toBe(before);
+      }),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+
+  it('the gateway is still up and takes a good order afterwards', async () => {
+    expect((await fetch(`${cluster.gatewayUrl}/healthz`)).ok).toBe(true);
+    const response = await cluster.gql(PLACE_ORDER, { input: { idempotencyKey: 'after-the-storm', deliveryOptionId: 'standard', lines: [{ productId: 'ramen', quantity: 1 }] } }, token);
+    expect(response.data?.placeOrder.order?.id).toBeTruthy();
+  });
+});
+
+describe('random input to the cluster\'s internal endpoints', () => {
+  const replicaPaths = ['/write', '/read', '/replicate', '/snapshot', '/catchup', '/feed', '/join', '/view'];
+  const viewPaths = ['/cluster/heartbeat', '/cluster/report', '/cluster/add-backup'];
+  const secrets = fc.constantFrom<string | undefined>(undefined, 'wrong-secret-wrong-secret-1234', SECRET);
+  const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '[]', 'null', '{"epoch":'));
+
+  async function internal(url: string, text: string, secret: string | undefined): Promise<number> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (secret !== undefined) headers['x-jh-cluster-secret'] = secret;
+    const response = await fetch(url, { method: 'POST', headers, body: text });
+    const answer = await response.text();
+    expect(answer).not.toMatch(/\n\s+at /);
+    return response.status;
+  }
+
+  it('refuses junk with a 4xx, whatever the secret, and nothing changes', async () => {
+    const { cluster: info } = await cluster.status();
+    const urls = [...info.replicas.flatMap((r) => replicaPaths.map((p) => r.url + p)), ...viewPaths.map((p) => cluster.gatewayUrl + p)];
+    const before = await stateHash();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...urls), body, secrets, async (url, text, secret) => {
+        const status = await internal(url, text, secret);
+        if (secret !== SECRET) expect(status).toBe(401);
+        else expect(status, `${url} ${text}`).toBeGreaterThanOrEqual(400);
+        expect(status).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+    expect(await stateHash()).toBe(before);
+    expect((await cluster.status()).cluster.writable).toBe(true);
+  }, 120_000);
+
+  it('refuses stale-epoch and oversized calls with the secret, and nothing changes', async () => {
+    const { cluster: info, view } = await cluster.status();
+    const primary = info.replicas.find((r) => r.name === view.primary)!;
+    const backup = info.replicas.find((r) => r.name !== view.primary)!;
+    const before = await stateHash();
+    const stale = view.epoch - 1;
+    const write = await fetch(`${primary.url}/write`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET },
+      body: JSON.stringify({ epoch: stale, requestId: 'stale-1', command: { type: 'cancelOrder', customerId: 'c', orderId: 'o' } }),
+    });
+    expect(await write.json()).toMatchObject({ ok: false });
+    const shipped = await fetch(`${backup.url}/replicate`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET },
+      body: JSON.stringify({ epoch: stale, primary: view.primary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [] }),
+    });
+    expect(await shipped.json()).toMatchObject({ ok: false, code: 'STALE_EPOCH' });
+    const huge = await fetch(`${backup.url}/replicate`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET }, body: 'x'.repeat(5 * 1024 * 1024),
+    }).catch(() => null); // the replica may close the connection as soon as it has refused the upload
+    if (huge) expect(huge.status).toBe(413);
+    expect(await stateHash()).toBe(before);
+    for (const replica of info.replicas) expect((await fetch(`${replica.url}/healthz`)).ok).toBe(true);
+  });
+});
