@@ -139,6 +139,19 @@ export const OrderQuoteQuery = graphql(`
   query OrderQuote($input: OrderQuoteInput!) {
     orderQuote(input: $input) {
       quote {
+        lines {
+          product {
+            id
+          }
+          productName
+          quantity
+          unitPrice {
+            ...MoneyFields
+          }
+          lineTotal {
+            ...MoneyFields
+          }
+        }
         subtotal {
           ...MoneyFields
         }

@@ -1,0 +1,37 @@
+// A returning customer: their details, to confirm or to edit.
+import type { Customer } from '../hooks/useCustomer.js';
+
+export function CustomerCard({ customer, onConfirm, onEdit }: { customer: Customer; onConfirm(): void; onEdit(): void }) {
+  return (
+    <section className="card customer-card" aria-labelledby="welcome-title">
+      <h2 id="welcome-title">Welcome back, {customer.firstName}!</h2>
+      <p className="muted">Shall we deliver to the same place?</p>
+      <dl className="details">
+        <div>
+          <dt>Name</dt>
+          <dd>
+            {customer.firstName} {customer.lastName}
+          </dd>
+        </div>
+        <div>
+          <dt>Phone</dt>
+          <dd>{customer.phone}</dd>
+        </div>
+        <div>
+          <dt>Address</dt>
+          <dd>
+            {customer.address}, {customer.postcode}
+          </dd>
+        </div>
+      </dl>
+      <div className="actions">
+        <button type="button" className="button button--ghost" onClick={onEdit}>
+          Edit details
+        </button>
+        <button type="button" className="button button--primary" onClick={onConfirm} autoFocus>
+          Yes, deliver here
+        </button>
+      </div>
+    </section>
+  );
+}

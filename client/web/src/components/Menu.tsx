@@ -1,0 +1,35 @@
+// The menu: every dish with its price and live stock.
+import type { CartApi } from '../hooks/useCart.js';
+import type { Menu as MenuData } from '../hooks/useMenu.js';
+import { quantityOf } from '../cart.js';
+import { ProductCard } from './ProductCard.js';
+
+export function Menu({ menu, cart }: { menu: MenuData; cart: CartApi }) {
+  return (
+    <section className="menu" aria-labelledby="menu-title" aria-busy={menu.loading}>
+      <h2 id="menu-title">Menu</h2>
+      <p className="muted menu__intro">Cooked to order and with you in about an hour. Stock updates live.</p>
+      {menu.error && (
+        <div className="notice notice--error" role="alert">
+          {menu.error}{' '}
+          <button type="button" className="link-button" onClick={menu.retry}>
+            Try again
+          </button>
+        </div>
+      )}
+      {menu.loading && <p className="muted">Loading the menu…</p>}
+      <ul className="dishes">
+        {menu.products.map((product) => (
+          <ProductCard
+            key={product.id}
+            product={product}
+            stock={menu.stock.get(product.id) ?? product.stock}
+            inCart={quantityOf(cart.lines, product.id)}
+            onAdd={() => cart.add(product.id)}
+            onSet={(quantity) => cart.set(product.id, quantity)}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+// An order's dishes and costs, as shown in a confirmation and in the history.
+import type { Order } from '../hooks/useOrders.js';
+
+export function OrderLines({ order }: { order: Order }) {
+  return (
+    <ul className="order-lines">
+      {order.lines.map((line) => (
+        <li key={line.product.id}>
+          <span>
+            <span className="qty">{line.quantity}×</span> {line.productName}
+          </span>
+          <span>{line.lineTotal.formatted}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Costs({ subtotal, deliveryCost, tip, total, deliveryName, testId }: { subtotal: string; deliveryCost: string; tip: string; total: string; deliveryName?: string | undefined; testId?: string }) {
+  return (
+    <dl className="costs" data-testid={testId}>
+      <div>
+        <dt>Subtotal</dt>
+        <dd>{subtotal}</dd>
+      </div>
+      <div>
+        <dt>{deliveryName ?? 'Delivery'}</dt>
+        <dd>{deliveryCost}</dd>
+      </div>
+      <div>
+        <dt>Tip</dt>
+        <dd>{tip}</dd>
+      </div>
+      <div className="costs__total">
+        <dt>Total</dt>
+        <dd>{total}</dd>
+      </div>
+    </dl>
+  );
+}
+
+export function StatusBadge({ status }: { status: Order['status'] }) {
+  return <span className={`badge badge--${status.toLowerCase()}`}>{status === 'ACTIVE' ? 'Active' : 'Cancelled'}</span>;
+}
+
+export function placedAt(createdAt: string): string {
+  const date = new Date(createdAt);
+  return Number.isNaN(date.getTime()) ? createdAt : date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+}

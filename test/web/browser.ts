@@ -1,0 +1,86 @@
+// Headless Chromium for the web client's end-to-end tests (playwright-core
+// driving Debian's chromium), plus the build they need and small steps the
+// tests share. One browser per test file; one context (its own storage, so
+// its own customer) per visitor.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { waitFor } from '../helpers/cluster.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+
+export const PHONE = { width: 390, height: 844 };
+export const LAPTOP = { width: 1366, height: 900 };
+
+/** `npm test` builds first; a test file run alone builds when there is no build yet. */
+export function ensureWebBuild(): void {
+  if (existsSync(join(ROOT, 'client', 'web', 'dist', 'index.html'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+}
+
+/** A new visitor: fresh storage, phone or laptop sized. Browser errors are collected for the test to check. */
+export async function visitor(browser: Browser, baseURL: string, viewport: typeof PHONE): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const phone = viewport.width < 600;
+  const context = await browser.newContext({ baseURL, viewport, deviceScaleFactor: phone ? 2 : 1, isMobile: phone, hasTouch: phone, locale: 'en-GB', timezoneId: 'Europe/London' });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  return { context, page, problems };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+}
+
+/** Waits until the locator's text matches (a live update, a quote arriving). */
+export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(
+      `text ${String(expected)}`,
+      async () => {
+        last = (await locator.innerText({ timeout: 1_000 })).trim();
+        return (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) ? last : null;
+      },
+      timeoutMs,
+    );
+  } catch {
+    throw new Error(`expected ${locator.toString()} to show ${String(expected)}, last saw ${JSON.stringify(last)}`);
+  }
+}
+
+export interface Details {
+  firstName: string;
+  lastName: string;
+  phone: string;
+  postcode: string;
+  address: string;
+}
+
+const LABELS: Record<keyof Details, string> = { firstName: 'First name', lastName: 'Last name', phone: 'Phone', postcode: 'Postcode', address: 'Address' };
+
+export async function fillDetails(page: Page, details: Partial<Details>): Promise<void> {
+  for (const [key, value] of Object.entries(details) as [keyof Details, string][]) {
+    await page.getByLabel(LABELS[key], { exact: true }).fill(value);
+  }
+}
+
+/** The token the app keeps for a returning customer. */
+export function storedToken(page: Page): Promise<string | null> {
+  return page.evaluate(() => localStorage.getItem('just-hungry.token'));
+}
