@@ -12,6 +12,7 @@ import type { Catalog } from '../replicas/domain/types.ts';
 import { startReplica } from '../replicas/replica.ts';
 import { startGateway } from '../server/gateway.ts';
 import { createPostcodeChecker } from '../server/postcode-checker.ts';
+import { type OrderFlags, orderOptions } from '../client/terminal/flags.ts';
 import { runUp } from './up.ts';
 
 export const DEFAULT_CATALOG = new URL('../replicas/catalog.json', import.meta.url);
@@ -181,6 +182,11 @@ function program(): Command {
       stopOnSignal(() => replica.close());
     },
   );
+  orderOptions(root.command('order').description('order food from a terminal: new order, history, cancel')).action(async (flags: OrderFlags) => {
+    // Loaded only here: the prompt library and urql have no business in the server processes.
+    const { runOrder } = await import('../client/terminal/index.ts');
+    await runOrder(flags);
+  });
   for (const command of root.commands) command.exitOverride();
   return root;
 }

@@ -56,7 +56,7 @@ export function priceCart(
   }
   const tipMinor = input.tipMinorUnits ?? 0;
   if (!Number.isInteger(tipMinor) || tipMinor < 0 || tipMinor > TIP_MINOR_MAX) {
-    errors.push(userError('INVALID_INPUT', `A tip must be from 0 to ${TIP_MINOR_MAX} pence.`, ['tipMinorUnits']));
+    errors.push(userError('INVALID_INPUT', `A tip must be from £0.00 to £${(TIP_MINOR_MAX / 100).toFixed(2)}.`, ['tipMinorUnits']));
   }
   if (errors.length > 0) return fail(...errors);
 
