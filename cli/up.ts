@@ -2,6 +2,7 @@
 // 127.0.0.1 sharing one data directory, their logs in one readable stream.
 // Ctrl-C stops them all.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,10 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
   const shared = ['--data', data, '--log-level', flags.logLevel, '--heartbeat-ms', String(flags.heartbeatMs)];
 
   const gatewayArgs = ['gateway', ...shared, '--port', String(flags.port), '--host', flags.host, '--min-replicas', String(flags.minReplicas),
-    '--suspect-ms', String(flags.suspectMs), '--postcodes', flags.postcodes, '--postcodes-url', flags.postcodesUrl];
+    '--suspect-ms', String(flags.suspectMs), '--postcodes', flags.postcodes, '--postcodes-url', flags.postcodesUrl,
+    '--request-deadline-ms', String(flags.requestDeadlineMs), '--subscriber-buffer-max', String(flags.subscriberBufferMax),
+    '--mutation-rate-limit', String(flags.mutationRateLimit), '--web-dir', resolve(flags.webDir)];
+  if (!flags.introspection) gatewayArgs.push('--no-introspection');
   if (flags.catalog) gatewayArgs.push('--catalog', resolve(flags.catalog));
   children.set('gateway', spawnCommand(gatewayArgs));
   for (let i = 1; i <= flags.replicas; i++) {
@@ -56,6 +60,7 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
       [
         '',
         'Just Hungry is up.',
+        `  Web app:            ${gatewayUrl}/${existsSync(resolve(flags.webDir, 'index.html')) ? '' : '  (not built: npm run build)'}`,
         `  GraphQL + GraphiQL: ${gatewayUrl}/graphql`,
         `  Health:             ${gatewayUrl}/healthz  ${gatewayUrl}/readyz`,
         `  Data:               ${data}`,
