@@ -69,7 +69,8 @@ describe('monitoring', () => {
     await running.kill(`replica ${primary}`);
     await running.waitForView(2);
     const failedOver = await scrape(running.gatewayUrl);
-    expect(metric(failedOver, 'jh_failovers_total')).toBe(1);
+    // At least this one (a loaded machine may see a replica suspected besides).
+    expect(metric(failedOver, 'jh_failovers_total')).toBeGreaterThanOrEqual(metric(after, 'jh_failovers_total') + 1);
     expect(metric(failedOver, 'jh_view_epoch')).toBeGreaterThan(metric(after, 'jh_view_epoch'));
     expect(metric(failedOver, 'jh_subscriptions_open{feed="stockChanged"}')).toBe(0);
   });
