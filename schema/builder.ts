@@ -7,6 +7,8 @@ export interface Context {
   services: Services;
   /** The customer behind the bearer token, or null; looked up once per request. */
   viewer: () => Promise<Customer | null>;
+  /** Just the viewer's id, which mutations need: usually known without asking the cluster. */
+  viewerId: () => Promise<string | null>;
   /** Counts one mutation against this client's rate limit: null if allowed, else the RATE_LIMITED error. */
   mutationAllowed: () => Promise<UserError | null>;
 }

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { validateContactDetails } from '../replicas/domain/contact.ts';
 import { type Customer, type Outcome, type UserError, fail, userError } from '../replicas/domain/types.ts';
@@ -25,6 +26,8 @@ import type { Feeds } from './feeds.ts';
 import { nextWriteId } from './request-context.ts';
 
 export const TOKEN_CHARS_MAX = 200;
+/** Token hashes whose customer id the gateway remembers, so a mutation needs no lookup round trip. */
+const CUSTOMER_IDS_CACHED = 100_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -38,6 +41,8 @@ const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(),
 
 export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; log: Logger }): Services {
   const { router, views, postcodes, feeds, log } = deps;
+  // Safe to keep for ever: customers are never deleted and a token hash belongs to one customer.
+  const customerIds = new LRUCache<string, string>({ max: CUSTOMER_IDS_CACHED });
   const read = async <T>(request: ReadRequest, schema: z.ZodType<T>): Promise<T> => {
     try {
       return schema.parse(await router.read(request, randomUUID()));
@@ -69,22 +74,28 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     return details;
   };
 
+  const customerByToken = async (token: string): Promise<Customer | null> => {
+    if (token.length === 0 || token.length > TOKEN_CHARS_MAX) return null;
+    const tokenHash = hashToken(token);
+    const customer = await read({ type: 'customerByTokenHash', tokenHash }, CustomerWire.nullable());
+    if (customer) customerIds.set(tokenHash, customer.id);
+    return customer;
+  };
+
   return {
     products: () => read({ type: 'products' }, z.array(ProductWire)),
     deliveryOptions: () => read({ type: 'deliveryOptions' }, z.array(DeliveryOptionWire)),
     quote: async (input) => read({ type: 'quote', input }, QuoteOutcome),
-    customerByToken: async (token) => {
-      if (token.length === 0 || token.length > TOKEN_CHARS_MAX) return null;
-      return read({ type: 'customerByTokenHash', tokenHash: hashToken(token) }, CustomerWire.nullable());
-    },
+    customerByToken,
+    customerIdByToken: async (token) => customerIds.get(hashToken(token)) ?? (await customerByToken(token))?.id ?? null,
     orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
     order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderWire.nullable()),
 
-    saveContactDetails: async (viewer: Customer | null, input) => {
+    saveContactDetails: async (viewerId, input) => {
       const details = await checkContact(input);
       if (!details.ok) return details;
-      if (viewer) {
-        const saved = await write({ type: 'updateCustomer', customerId: viewer.id, details: details.value }, CustomerWire);
+      if (viewerId) {
+        const saved = await write({ type: 'updateCustomer', customerId: viewerId, details: details.value }, CustomerWire);
         return saved.ok ? { ok: true, value: { customer: saved.value, token: null } } : saved;
       }
       // The token is made here and only its hash travels: no replica ever holds it.

@@ -153,13 +153,15 @@ function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick
       const fromSocket = connectionParams?.authorization;
       const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
       let viewer: ReturnType<Context['viewer']> | null = null;
-      const viewerOnce = () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null));
+      let viewerId: Promise<string | null> | null = null;
+      const viewerIdOnce = () => (viewerId ??= token ? services.customerIdByToken(token) : Promise.resolve(null));
       return {
         services,
-        viewer: viewerOnce,
+        viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
+        viewerId: viewerIdOnce,
         mutationAllowed: async () => {
-          const customer = await viewerOnce();
-          return allowMutation(customer ? `customer:${customer.id}` : `address:${req.socket.remoteAddress ?? 'unknown'}`);
+          const customerId = await viewerIdOnce();
+          return allowMutation(customerId ? `customer:${customerId}` : `address:${req.socket.remoteAddress ?? 'unknown'}`);
         },
       };
     },

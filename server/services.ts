@@ -60,11 +60,13 @@ export interface Services {
   deliveryOptions(): Promise<DeliveryOption[]>;
   quote(input: QuoteInput): Promise<Outcome<Quote>>;
   customerByToken(token: string): Promise<Customer | null>;
+  /** The id of the customer behind a token (remembered: a token never changes owner). */
+  customerIdByToken(token: string): Promise<string | null>;
   orders(customerId: string, query: OrdersQuery): Promise<OrderPage>;
   order(customerId: string, orderId: string): Promise<Order | null>;
-  /** Creates a customer (viewer null, returns a token) or updates the viewer. */
+  /** Creates a customer (viewerId null, returns a token) or updates the viewer. */
   saveContactDetails(
-    viewer: Customer | null,
+    viewerId: string | null,
     input: ContactDetails,
   ): Promise<Outcome<{ customer: Customer; token: string | null }>>;
   placeOrder(customerId: string, input: PlaceOrderInput): Promise<Outcome<Order>>;

@@ -10,11 +10,11 @@ builder.mutationField('cancelOrder', (t) =>
     type: orderPayload('CancelOrderPayload'),
     description: "Cancels one of the viewer's active orders and gives its stock back.",
     args: { input: t.arg({ type: CancelOrderInputRef, required: true }) },
-    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
+    resolve: (_root, { input }, { services, viewerId, mutationAllowed }) =>
       limited(mutationAllowed, async () => {
-        const customer = await viewer();
-        if (!customer) return notAuthenticated();
-        return services.cancelOrder(customer.id, String(input.orderId));
+        const customerId = await viewerId();
+        if (!customerId) return notAuthenticated();
+        return services.cancelOrder(customerId, String(input.orderId));
       }),
   }),
 );

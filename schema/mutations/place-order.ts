@@ -16,11 +16,11 @@ builder.mutationField('placeOrder', (t) =>
     type: orderPayload('PlaceOrderPayload'),
     description: 'Places an order, taking its stock atomically (all lines or none).',
     args: { input: t.arg({ type: PlaceOrderInputRef, required: true }) },
-    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
+    resolve: (_root, { input }, { services, viewerId, mutationAllowed }) =>
       limited(mutationAllowed, async () => {
-        const customer = await viewer();
-        if (!customer) return notAuthenticated();
-        return services.placeOrder(customer.id, {
+        const customerId = await viewerId();
+        if (!customerId) return notAuthenticated();
+        return services.placeOrder(customerId, {
           idempotencyKey: input.idempotencyKey,
           lines: input.lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })),
           deliveryOptionId: String(input.deliveryOptionId),

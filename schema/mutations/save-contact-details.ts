@@ -33,7 +33,7 @@ builder.mutationField('saveContactDetails', (t) =>
     type: PayloadRef,
     description: 'Without a token: creates a customer and returns its token. With one: updates that customer.',
     args: { input: t.arg({ type: ContactDetailsInputRef, required: true }) },
-    resolve: (_root, { input }, { services, viewer, mutationAllowed }) =>
-      limited(mutationAllowed, async () => services.saveContactDetails(await viewer(), input)),
+    resolve: (_root, { input }, { services, viewerId, mutationAllowed }) =>
+      limited(mutationAllowed, async () => services.saveContactDetails(await viewerId(), input)),
   }),
 );
