@@ -53,7 +53,10 @@ export class Router {
       const url = this.views.primaryUrl();
       const usable = needsWritable ? this.views.writable() : this.views.isLive(view.primary);
       if (!usable || !url || !view.primary) {
-        if (this.views.learning()) continue;
+        // A failover, a rejoin or a late heartbeat, while enough replicas have
+        // been heard from lately to make a view: wait for it (up to the
+        // deadline) rather than fail. Only a cluster short of replicas fails fast.
+        if (this.views.learning() || this.views.recentlyHeard() >= (needsWritable ? this.views.minReplicas : 1)) continue;
         throw new ServiceUnavailable(needsWritable ? this.unwritableReason() : 'No replica can serve reads right now.');
       }
       try {
@@ -77,9 +80,11 @@ export class Router {
     throw new ServiceUnavailable('The service is busy recovering; please try again.');
   }
 
+  private liveReplicas(): number {
+    return this.views.cluster().replicas.filter((r) => r.role !== 'OFFLINE').length;
+  }
+
   private unwritableReason(): string {
-    const cluster = this.views.cluster();
-    const live = cluster.replicas.filter((r) => r.role !== 'OFFLINE').length;
-    return `Orders cannot be taken right now: ${live} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
+    return `Orders cannot be taken right now: ${this.liveReplicas()} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
   }
 }

@@ -78,6 +78,16 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
     return !!member && member.suspectedSinceMs === null && Date.now() - member.lastHeartbeatMs <= this.config.suspectMs;
   }
 
+  /**
+   * Replicas heard from lately, suspected or not: a replica silent for less
+   * than a few suspicion periods may be slow rather than gone, and the view
+   * may be about to include it again.
+   */
+  recentlyHeard(): number {
+    const since = Date.now() - Math.max(2000, 4 * this.config.suspectMs);
+    return [...this.members.values()].filter((m) => m.lastHeartbeatMs >= since).length;
+  }
+
   /** Writes need a live primary and enough members in the view. */
   writable(): boolean {
     return !this.learning() && this.isLive(this.view.primary) && 1 + this.view.backups.length >= this.config.minReplicas;

@@ -113,6 +113,43 @@ describe('replication', () => {
     expect(converged.seq).toBeGreaterThan(0);
   }, 90_000);
 
+  it('hides a frozen primary from clients: no error while it is replaced, and it rejoins when it wakes', async () => {
+    // Found by the chaos harness: while a suspected primary was being replaced
+    // the router answered SERVICE_UNAVAILABLE instead of waiting for the view.
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    const initial = await stockLevels(cluster);
+    const clients = await orderingClients(cluster, 4);
+    await waitFor('some orders', () => clients.acked.length >= 20);
+    const victim = await cluster.primary();
+    const before = (await cluster.status()).view.epoch;
+    // Frozen for 1.5 s: long enough to be replaced, waking while the new view settles.
+    await cluster.signal(`replica ${victim}`, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 1500));
+    await cluster.signal(`replica ${victim}`, 'SIGCONT');
+    expect((await cluster.status()).view.epoch).toBeGreaterThan(before);
+    const atWake = clients.acked.length;
+    await waitFor('orders after the wake-up', () => clients.acked.length >= atWake + 20);
+    await cluster.waitForView(3);
+    await clients.stop();
+
+    expect(clients.failures).toEqual([]);
+    await expectEveryAckedOrderOnce(cluster, clients.tokens, clients.acked, initial);
+    await cluster.waitForConvergence(3);
+  }, 90_000);
+
+  it('shows no client an error while views change under a twitchy failure detector', async () => {
+    // Under heavy load heartbeats arrive late and replicas are suspected
+    // while alive; a 25 ms suspicion threshold makes that happen all the time.
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog(), '--suspect-ms', '25', '--heartbeat-ms', '10'], replicaArgs: ['--heartbeat-ms', '10'] });
+    const initial = await stockLevels(cluster);
+    const epoch = (await cluster.status()).view.epoch;
+    const clients = await orderingClients(cluster, 4);
+    await waitFor('orders across view changes', async () => clients.acked.length >= 100 && (await cluster!.status()).view.epoch > epoch, 60_000);
+    await clients.stop();
+    expect(clients.failures).toEqual([]);
+    await expectEveryAckedOrderOnce(cluster, clients.tokens, clients.acked, initial);
+  }, 90_000);
+
   it('brings a replica that missed many writes level again', async () => {
     cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
     const initial = await stockLevels(cluster);

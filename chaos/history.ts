@@ -1,0 +1,213 @@
+// What a chaos run records: every client operation with its start, end and
+// outcome; every fault; what every subscriber saw; the views the gateway
+// published; and the final state read back once the cluster has settled.
+// The checker (checker.ts) judges a History and nothing else, so it can be
+// fed hand-made histories in tests.
+
+/**
+ * ok: the service answered with a result. fail: it answered with a UserError
+ * (`code`). unknown: no answer the client can trust (a timeout, a dropped
+ * connection, a GraphQL error): the operation may or may not have happened.
+ */
+export type OpOutcome = 'ok' | 'fail' | 'unknown';
+
+export interface Line {
+  productId: string;
+  quantity: number;
+}
+
+export interface OrderSeen {
+  id: string;
+  status: 'ACTIVE' | 'CANCELLED';
+  tipMinor: number;
+  deliveryOptionId: string;
+  lines: Line[];
+}
+
+export interface ContactDetails {
+  firstName: string;
+  lastName: string;
+  phone: string;
+  postcode: string;
+  address: string;
+}
+
+interface OpBase {
+  id: number;
+  client: number;
+  /** The customer the client acted as (null before it has one). */
+  customerId: string | null;
+  /** Milliseconds since the run started. */
+  start: number;
+  end: number;
+  outcome: OpOutcome;
+  /** The UserError code (fail) or what went wrong (unknown: TIMEOUT, NETWORK, HTTP_502, a GraphQL error code). */
+  code?: string;
+  message?: string;
+}
+
+export type Op =
+  | (OpBase & { type: 'createCustomer'; details: ContactDetails; result?: { customerId: string } })
+  | (OpBase & { type: 'updateDetails'; details: ContactDetails })
+  | (OpBase & { type: 'quote'; lines: Line[]; deliveryOptionId: string; tipMinor: number; result?: QuoteSeen })
+  | (OpBase & {
+      type: 'placeOrder';
+      key: string;
+      /** Unique per customer and key: how an order found at the end is matched to its key (the API does not show keys). */
+      tipMinor: number;
+      lines: Line[];
+      deliveryOptionId: string;
+      attempt: number;
+      /** A deliberate second send of a key that was already answered. */
+      replay: boolean;
+      result?: OrderSeen;
+    })
+  | (OpBase & { type: 'cancelOrder'; orderId: string; attempt: number; result?: { id: string; status: 'ACTIVE' | 'CANCELLED' } })
+  | (OpBase & { type: 'readOrders'; result?: { orders: OrderSeen[]; totalCount: number; hasNextPage: boolean } })
+  | (OpBase & { type: 'readProducts'; result?: { products: { id: string; stock: number }[] } });
+
+export type OpType = Op['type'];
+
+export interface QuoteSeen {
+  lines: { productId: string; quantity: number; lineTotalMinor: number }[];
+  subtotalMinor: number;
+  deliveryCostMinor: number;
+  tipMinor: number;
+  totalMinor: number;
+}
+
+export interface FaultRecord {
+  id: number;
+  kind: string;
+  /** e.g. "SIGKILL primary 2 after it sent /replicate to 3". */
+  description: string;
+  targets: string[];
+  start: number;
+  /** When it was healed (the process back, the link passing again); null if never. */
+  end: number | null;
+}
+
+export interface ViewRecord {
+  at: number;
+  epoch: number;
+  primary: string | null;
+  backups: string[];
+  writable: boolean;
+}
+
+export type SubscriberEvent =
+  | { at: number; orderId: string; status: 'ACTIVE' | 'CANCELLED' }
+  | { at: number; productId: string; stock: number };
+
+export interface SubscriberRecord {
+  id: number;
+  feed: 'orderStatusChanged' | 'stockChanged';
+  /** The customer whose orders it follows (orderStatusChanged). */
+  customerId: string | null;
+  /** The gateway had handed on every committed change up to this seq once the subscription was open: later ones must all arrive. */
+  fromSeq: number;
+  readyAt: number;
+  events: SubscriberEvent[];
+  errors: string[];
+  /** It was closed by the server or the network before the harness closed it. */
+  endedEarly: boolean;
+}
+
+/** A committed order change from the replicas' logs. */
+export interface CommittedChange {
+  seq: number;
+  type: 'orderPlaced' | 'orderCancelled';
+  orderId: string;
+  customerId: string;
+  status: 'ACTIVE' | 'CANCELLED';
+  tipMinor: number;
+  lines: Line[];
+  stock: { productId: string; stock: number }[];
+}
+
+export interface FinalCustomer {
+  customerId: string;
+  client: number;
+  details: ContactDetails | null;
+  orders: OrderSeen[];
+  totalCount: number;
+  pages: number;
+}
+
+export interface FinalState {
+  /** Each customer the clients know a token for, read back through GraphQL (every page). */
+  customers: FinalCustomer[];
+  products: { id: string; stock: number }[];
+  /** Every replica's committed position and state hash after the cluster settled. */
+  replicas: { name: string; seq: number; stateHash: string }[];
+  /** The committed log merged from every replica's file; `fromSeq` > 1 when no replica kept the beginning. */
+  log: { fromSeq: number; headSeq: number; changes: CommittedChange[] } | null;
+  /** Seqs where two replicas' logs hold different entries. */
+  logConflicts: { seq: number; hashes: Record<string, string> }[];
+  /** Set when the cluster did not settle (no writable full view, or no convergence) in time. */
+  settleProblem: string | null;
+}
+
+export interface ProcessCrash {
+  at: number;
+  process: string;
+  how: string;
+  lastLines: string[];
+}
+
+export interface History {
+  seed: number;
+  startedAt: string;
+  options: Record<string, unknown>;
+  catalog: {
+    products: { id: string; priceMinor: number; stock: number }[];
+    deliveryOptions: { id: string; costMinor: number }[];
+  };
+  ops: Op[];
+  faults: FaultRecord[];
+  views: ViewRecord[];
+  subscribers: SubscriberRecord[];
+  crashes: ProcessCrash[];
+  final: FinalState | null;
+  /** Why the run could not finish as planned (the gateway died, the final state could not be read). */
+  problems: string[];
+}
+
+/** Collects a run's history as it happens; times are relative to the run's start. */
+export class Recorder {
+  private readonly startedMs = performance.now();
+  private nextOp = 1;
+  private nextFault = 1;
+  readonly ops: Op[] = [];
+  readonly faults: FaultRecord[] = [];
+  readonly views: ViewRecord[] = [];
+  readonly crashes: ProcessCrash[] = [];
+
+  now(): number {
+    return Math.round(performance.now() - this.startedMs);
+  }
+
+  opId(): number {
+    return this.nextOp++;
+  }
+
+  op(op: Op): void {
+    this.ops.push(op);
+  }
+
+  fault(kind: string, description: string, targets: string[]): FaultRecord {
+    const record: FaultRecord = { id: this.nextFault++, kind, description, targets, start: this.now(), end: null };
+    this.faults.push(record);
+    return record;
+  }
+
+  healed(fault: FaultRecord): void {
+    fault.end ??= this.now();
+  }
+
+  view(view: Omit<ViewRecord, 'at'>): void {
+    const last = this.views.at(-1);
+    if (last && last.epoch === view.epoch && last.writable === view.writable && last.primary === view.primary) return;
+    this.views.push({ at: this.now(), ...view });
+  }
+}
