@@ -170,6 +170,10 @@ export class Primary {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && this.ready) {
+      // Let requests already on their way join this round (group commit even
+      // when there is no backup to wait for).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.ready || this.queue.length === 0) break;
       const batch = this.queue.splice(0, this.limits.batchOpsMax);
       await this.exclusive(() => this.round(batch));
     }

@@ -215,6 +215,7 @@ class Replica {
         if (failures++ % 50 === 0) this.log.warn({ err: describe(error) }, 'view service unreachable');
       }
       if (++beats % 100 === 0 && !this.store.inTransaction) this.store.trim(this.config.logEntriesMax, this.config.dedupeEntriesMax);
+      else if (beats % 5 === 0) this.store.checkpoint();
       await sleep(this.config.heartbeatMs);
     }
   }

@@ -66,6 +66,7 @@ export class Router {
           response: schema,
           requestId,
         });
+        this.views.answered(view.primary);
         if (response.ok) return response as Extract<T, { ok: true }>;
         const refusal = response as unknown as { refusal: string; message: string };
         if (refusal.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${refusal.message}`);

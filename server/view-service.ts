@@ -88,6 +88,16 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
     return [...this.members.values()].filter((m) => m.lastHeartbeatMs >= since).length;
   }
 
+  /**
+   * A replica just answered a request: as good as a heartbeat for its
+   * liveness (on a saturated machine heartbeats queue behind client traffic
+   * and would get a busy, healthy primary suspected).
+   */
+  answered(name: string): void {
+    const member = this.members.get(name);
+    if (member && member.suspectedSinceMs === null) member.lastHeartbeatMs = Math.max(member.lastHeartbeatMs, Date.now());
+  }
+
   /** Writes need a live primary and enough members in the view. */
   writable(): boolean {
     return !this.learning() && this.isLive(this.view.primary) && 1 + this.view.backups.length >= this.config.minReplicas;

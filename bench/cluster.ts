@@ -1,0 +1,254 @@
+// A small controller for a real cluster under benchmark: the gateway and the
+// replicas as separate `just-hungry` processes on 127.0.0.1 (free ports, a
+// fresh data directory), their readiness read from /cluster/status, and
+// kill / restart / stop by name.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { spawnCommand } from '../cli/up.ts';
+import { CLUSTER_SECRET_HEADER, Position, View } from '../replicas/protocol.ts';
+
+export const BENCH_SECRET = 'bench-cluster-secret-0123456789abcdef';
+export const BENCH_CATALOG = new URL('./catalog.json', import.meta.url);
+
+/** Lines of each process's output kept for a failure message. */
+const LOG_LINES_MAX = 200;
+const POLL_MS = 20;
+
+const ClusterStatus = z.object({
+  view: View,
+  cluster: z.object({
+    epoch: z.number(),
+    writable: z.boolean(),
+    replicas: z.array(z.object({ name: z.string(), url: z.string(), role: z.string(), appliedSeq: z.number() })),
+  }),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
+
+const ReplicaStatus = z.object({ name: z.string(), role: z.string(), position: Position });
+const StateHash = z.object({ position: Position, stateHash: z.string() });
+
+export interface ClusterOptions {
+  replicas: number;
+  minReplicas: number;
+  /** Files already in place under DATA/replicas (a seeded state) are used as they are. */
+  dataDir?: string;
+  /** Node flags for the gateway and for the replicas (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  gatewayNodeFlags?: string[];
+  replicaNodeFlags?: string[];
+  replicaArgs?: string[];
+  /** pino level of every process; warn by default. */
+  logLevel?: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Thrown by a `waitFor` check to stop waiting at once. */
+export class GiveUp extends Error {}
+
+/** Polls `check` until it gives a value, with a deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, pollMs = POLL_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      if (error instanceof GiveUp) throw error;
+      lastError = error;
+    }
+    await sleep(pollMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const ENTRY = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** `spawnCommand` with Node flags before the script. */
+function spawnWithNodeFlags(nodeFlags: string[], args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', TSX, ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Every process any cluster started, so that an interrupted run leaves none behind. */
+const everyChild = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+export class BenchCluster {
+  readonly dataDir: string;
+  readonly processes = new Map<string, ChildProcess>();
+  private readonly logs = new Map<string, string[]>();
+  private readonly ownsDataDir: boolean;
+  gatewayUrl = '';
+
+  private constructor(readonly options: ClusterOptions) {
+    this.ownsDataDir = !options.dataDir;
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'jh-bench-'));
+  }
+
+  get graphqlUrl(): string {
+    return `${this.gatewayUrl}/graphql`;
+  }
+
+  /** Starts the gateway and `replicas` replicas, and waits for a writable view of all of them with the catalogue loaded. */
+  static async start(options: ClusterOptions): Promise<BenchCluster> {
+    const cluster = new BenchCluster(options);
+    try {
+      await cluster.startGateway();
+      for (let i = 1; i <= options.replicas; i++) cluster.startReplica(String(i));
+      await cluster.waitForView(options.replicas);
+      await cluster.waitForCatalog();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  private spawn(label: string, args: string[], nodeFlags: string[] | undefined): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...process.env, JH_CLUSTER_SECRET: BENCH_SECRET };
+    const child = nodeFlags?.length ? spawnWithNodeFlags(nodeFlags, args, env) : spawnCommand(args, env);
+    everyChild.add(child);
+    child.once('exit', () => everyChild.delete(child));
+    const lines = this.logs.get(label) ?? [];
+    this.logs.set(label, lines);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length > LOG_LINES_MAX) lines.shift();
+      });
+    }
+    this.processes.set(label, child);
+    return child;
+  }
+
+  private async startGateway(): Promise<void> {
+    const port = await freePort();
+    this.gatewayUrl = `http://127.0.0.1:${port}`;
+    this.spawn('gateway', [
+      'gateway', '--port', String(port), '--data', this.dataDir, '--min-replicas', String(this.options.minReplicas),
+      '--postcodes', 'offline', '--mutation-rate-limit', '0', '--log-level', this.options.logLevel ?? 'warn', '--catalog', fileURLToPath(BENCH_CATALOG),
+    ], this.options.gatewayNodeFlags);
+    const gateway = this.processes.get('gateway');
+    await waitFor('the gateway to listen', async () => {
+      if (gateway?.exitCode !== null) throw new GiveUp(`the gateway exited with code ${String(gateway?.exitCode)}`);
+      return (await fetch(`${this.gatewayUrl}/healthz`)).ok;
+    }).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${this.dump()}`);
+    });
+  }
+
+  /** Starts (or restarts, from its file) replica `name`. */
+  startReplica(name: string): ChildProcess {
+    return this.spawn(name, ['replica', name, '--gateway', this.gatewayUrl, '--data', this.dataDir, '--port', '0', '--log-level', this.options.logLevel ?? 'warn', ...(this.options.replicaArgs ?? [])],
+      this.options.replicaNodeFlags);
+  }
+
+  /** Sends `signal` to a process and waits until it has exited. */
+  async signal(label: string, signal: NodeJS.Signals): Promise<void> {
+    const child = this.processes.get(label);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+
+  async status(): Promise<ClusterStatus> {
+    const response = await fetch(`${this.gatewayUrl}/cluster/status`, { headers: { [CLUSTER_SECRET_HEADER]: BENCH_SECRET } });
+    if (!response.ok) throw new Error(`/cluster/status: HTTP ${response.status}`);
+    return ClusterStatus.parse(await response.json());
+  }
+
+  /** A replica's own view of its position, straight from it (fresher than its last heartbeat). */
+  async replicaPosition(url: string): Promise<{ role: string; seq: number }> {
+    const response = await fetch(`${url}/status`, { headers: { [CLUSTER_SECRET_HEADER]: BENCH_SECRET } });
+    if (!response.ok) throw new Error(`${url}/status: HTTP ${response.status}`);
+    const status = ReplicaStatus.parse(await response.json());
+    return { role: status.role, seq: status.position.seq };
+  }
+
+  async primary(): Promise<{ name: string; url: string }> {
+    const { view, cluster } = await this.status();
+    const row = cluster.replicas.find((r) => r.name === view.primary);
+    if (!row) throw new Error('no primary');
+    return { name: row.name, url: row.url };
+  }
+
+  /** Waits until the view has a primary and `size - 1` backups and takes writes. */
+  waitForView(size: number, timeoutMs = 120_000): Promise<ClusterStatus> {
+    return waitFor(`a writable view of ${size} replicas`, async () => {
+      const status = await this.status();
+      return status.cluster.writable && status.view.backups.length + 1 === size ? status : null;
+    }, timeoutMs, 50).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${this.dump()}`);
+    });
+  }
+
+  private async waitForCatalog(): Promise<void> {
+    await waitFor('the catalogue', async () => {
+      const response = await fetch(this.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ products { id } }' }) });
+      const body = z.object({ data: z.object({ products: z.array(z.unknown()) }).nullish() }).parse(await response.json());
+      return (body.data?.products.length ?? 0) > 0;
+    }, 60_000, 100);
+  }
+
+  /**
+   * Waits until every live replica holds the same state (same position and
+   * state hash): the benchmark's check that what it measured was real,
+   * replicated work.
+   */
+  async waitForConvergence(size: number, timeoutMs = 60_000): Promise<{ seq: number }> {
+    return waitFor(`${size} replicas to hold the same state`, async () => {
+      const { cluster } = await this.status();
+      const live = cluster.replicas.filter((r) => r.role !== 'OFFLINE');
+      if (live.length !== size) return null;
+      const hashes = await Promise.all(live.map(async (r) => {
+        const response = await fetch(`${r.url}/state-hash`, { headers: { [CLUSTER_SECRET_HEADER]: BENCH_SECRET } });
+        return StateHash.parse(await response.json());
+      }));
+      const first = hashes[0];
+      return first && hashes.every((h) => h.position.seq === first.position.seq && h.stateHash === first.stateHash) ? { seq: first.position.seq } : null;
+    }, timeoutMs, 200);
+  }
+
+  /** Stops every process (SIGTERM, so CPU profiles get written) and removes the data directory it made. */
+  async stop(): Promise<void> {
+    const labels = [...this.processes.keys()];
+    await Promise.all(labels.map(async (label) => {
+      const child = this.processes.get(label);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(forced);
+    }));
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The last log lines of every process. */
+  dump(lines = 20): string {
+    return [...this.logs].map(([label, log]) => `--- ${label}\n${log.slice(-lines).join('\n')}`).join('\n');
+  }
+}
