@@ -151,7 +151,7 @@ export async function runReplica(name: string, flags: { gateway: string; port: n
     heartbeatMs: flags.heartbeatMs,
     replicationTimeoutMs: flags.replicationTimeoutMs,
     batchOpsMax: flags.batchOpsMax,
-    shipEntriesMax: 5000,
+    shipEntriesMax: 20_000,
     joinLagMax: 1000,
     logEntriesMax: flags.logEntriesMax,
     dedupeEntriesMax: flags.logEntriesMax * 2,

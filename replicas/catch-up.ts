@@ -20,22 +20,37 @@ export interface CatchUpLimits {
   timeoutMs: number;
 }
 
-/** Pulls until level, then joins. Resolves when a join was granted; throws on a failed call. */
+/**
+ * Pulls until level, then joins. The next chunk is asked for while this one
+ * is being applied, so the primary reading and the replica writing overlap.
+ * Resolves when a join was granted; throws on a failed call.
+ */
 export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: CatchUpLimits): Promise<boolean> {
   const options = { secret: link.secret, timeoutMs: limits.timeoutMs };
-  for (;;) {
-    const url = link.primaryUrl();
-    if (!url || !link.stillCatchingUp()) return false;
-    const position: Position = store.head;
-    const answer = await callPeer(url, '/catchup', { name: link.name, position }, { ...options, response: CatchUpResponse });
-    if (answer.kind === 'refused') return false;
-    if (answer.kind === 'snapshot') {
-      store.installSnapshot(answer.snapshot);
-      link.snapshotInstalled(store.head);
-    } else if (answer.entries.length > 0 && store.applyShipped(answer.after, answer.entries) !== 'ok') {
-      return false;
+  const pull = (url: string, position: Position) => callPeer(url, '/catchup', { name: link.name, position }, { ...options, response: CatchUpResponse });
+  let ahead = null as { url: string; answer: Promise<CatchUpResponse> } | null;
+  try {
+    for (;;) {
+      const url = link.primaryUrl();
+      if (!url || !link.stillCatchingUp()) return false;
+      const answer: CatchUpResponse = await (ahead?.url === url ? ahead.answer : pull(url, store.head));
+      ahead = null;
+      if (answer.kind === 'refused') return false;
+      if (answer.kind === 'snapshot') {
+        store.installSnapshot(answer.snapshot);
+        link.snapshotInstalled(store.head);
+        if (answer.primarySeq - store.head.seq <= limits.joinLagMax) break;
+        continue;
+      }
+      const last = answer.entries.at(-1);
+      const level = answer.primarySeq - (last?.seq ?? answer.after.seq) <= limits.joinLagMax;
+      if (last && !level) ahead = { url, answer: pull(url, { seq: last.seq, hash: last.hash }) };
+      if (answer.entries.length > 0 && store.applyShipped(answer.after, answer.entries) !== 'ok') return false;
+      if (level) break;
     }
-    if (answer.primarySeq - store.head.seq <= limits.joinLagMax) break;
+  } finally {
+    // A chunk asked for ahead and no longer wanted: its failure is nobody's concern.
+    ahead?.answer.catch(() => undefined);
   }
   const joined = await callPeer(url(link), '/join', { name: link.name, position: store.head }, {
     ...options,
