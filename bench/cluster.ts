@@ -4,7 +4,7 @@
 // kill / restart / stop by name.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { GiveUp, freePort, waitFor as waitUntil } from '../test/helpers/wait.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,36 +46,11 @@ export interface ClusterOptions {
   logLevel?: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { GiveUp, freePort } from '../test/helpers/wait.ts';
 
-/** Thrown by a `waitFor` check to stop waiting at once. */
-export class GiveUp extends Error {}
-
-/** Polls `check` until it gives a value, with a deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, pollMs = POLL_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      if (error instanceof GiveUp) throw error;
-      lastError = error;
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+/** Polls `check` until it gives a value: benchmarks wait longer and poll faster than tests. */
+export function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, pollMs = POLL_MS): Promise<T> {
+  return waitUntil(what, check, timeoutMs, pollMs);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

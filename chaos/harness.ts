@@ -2,6 +2,7 @@
 // the subscribers, run the workload and the fault schedule for the duration,
 // heal everything and let the cluster settle, read the final state back
 // (GraphQL, state hashes, the committed logs), and check the history.
+import { waitFor } from '../test/helpers/wait.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,9 @@ import { Random } from './random.ts';
 import { Subscribers } from './subscribers.ts';
 import { type Summary, summarize } from './summary.ts';
 import { type CatalogInfo, ORDERS, Workload, graphql } from './workload.ts';
+
+/** How often the harness polls the cluster while it waits. */
+const POLL_MS = 100;
 
 /** The gateway gives up on a request after this; until then a request the client abandoned may still be applied. */
 const REQUEST_DEADLINE_MS = 8000;
@@ -98,10 +102,10 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
   try {
     io.progress(`seed ${options.seed}: starting a gateway and ${options.replicas} replicas (data in ${dataDir})`);
     await waitWhole(running, options.replicas, START_WAIT_MS);
-    await waitFor('the catalogue', START_WAIT_MS, async () => {
+    await waitFor('the catalogue', async () => {
       const answer = await graphql(running.gatewayUrl, '{ products { id } }', {}, null, 2000);
       return answer.kind === 'data' && Array.isArray(answer.data.products) && answer.data.products.length === catalog.products.length;
-    });
+    }, START_WAIT_MS, POLL_MS);
     stopPolling = pollViews(running, recorder);
     await subscribers.open('stockChanged', null, null);
     const sessions = await workload.createCustomers();
@@ -259,30 +263,32 @@ async function hashes(cluster: ChaosCluster): Promise<FinalState['replicas']> {
 async function waitConverged(cluster: ChaosCluster, size: number, timeoutMs: number): Promise<FinalState['replicas']> {
   let last: FinalState['replicas'] = [];
   try {
-    return await waitFor(`${size} replicas to hold the same state`, timeoutMs, async () => {
+    return await waitFor(`${size} replicas to hold the same state`, async () => {
       last = await hashes(cluster);
       const first = last[0];
       return last.length === size && first && last.every((r) => r.seq === first.seq && r.stateHash === first.stateHash) ? last : null;
-    });
+    }, timeoutMs, POLL_MS);
   } catch {
     throw new Error(`replicas did not converge within ${timeoutMs / 1000} s: ${last.map((r) => `${r.name} seq ${r.seq} ${r.stateHash.slice(0, 12)}`).join('; ')}`);
   }
 }
 
 async function waitWhole(cluster: ChaosCluster, size: number, timeoutMs: number): Promise<void> {
-  await waitFor(`a writable view of ${size} replicas`, timeoutMs, async () => {
+  await waitFor(`a writable view of ${size} replicas`, async () => {
     const { view, cluster: info } = await cluster.status();
     return info.writable && view.primary !== null && view.backups.length + 1 === size;
-  });
+  }, timeoutMs, POLL_MS);
 }
 
 /** Waits until the gateway has handed on the whole log and every subscriber shows what it should (bounded: the checker judges). */
 async function waitSubscribers(cluster: ChaosCluster, subscribers: Subscribers, log: FinalState['log']): Promise<void> {
   if (!log) return;
   try {
-    await waitFor('the gateway to follow the log to its head', 15_000, async () => (await cluster.gatewayMetric('jh_change_feed_seq')) >= log.headSeq);
-    await waitFor('every subscriber to see the last committed change', 10_000, () =>
+    await waitFor('the gateway to follow the log to its head', async () => (await cluster.gatewayMetric('jh_change_feed_seq')) >= log.headSeq, 15_000, POLL_MS);
+    await waitFor('every subscriber to see the last committed change', () =>
       subscribers.records.every((s) => s.endedEarly || compareFeed(expectedEvents(log.changes, s), s.events.map(eventKey), s.fromSeq) === null),
+      10_000,
+      POLL_MS,
     );
   } catch {
     // The checker reports exactly what each subscriber lacks.
@@ -376,19 +382,5 @@ export function makeCatalog(seed: number): CatalogInfo {
   };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | null | false> | T | null | false): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? ` (${String(lastError)})` : ''}`);
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
