@@ -131,6 +131,14 @@ export const WriteResponse = z.union([
 ]);
 export type WriteResponse = z.infer<typeof WriteResponse>;
 
+/** Most writes in one batch call. */
+export const WRITE_BATCH_MAX = 256;
+
+/** Several writes in one call (the gateway sends what its clients asked for meanwhile); answered in order. */
+export const WriteBatchRequest = z.object({ requests: z.array(WriteRequest).min(1).max(WRITE_BATCH_MAX) });
+export type WriteBatchRequest = z.infer<typeof WriteBatchRequest>;
+export const WriteBatchResponse = z.object({ answers: z.array(WriteResponse) });
+
 // ---- reads (gateway -> primary) -----------------------------------------------
 
 export const ReadRequest = z.discriminatedUnion('type', [

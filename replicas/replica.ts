@@ -25,6 +25,7 @@ import {
   type StatusResponse,
   type View,
   ViewNotice,
+  WriteBatchRequest,
   WriteRequest,
 } from './protocol.ts';
 import { executeRead } from './reads.ts';
@@ -277,6 +278,10 @@ class Replica {
     }
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     switch (path) {
+      case '/write-batch': {
+        const { requests } = await readJson(req, WriteBatchRequest);
+        return sendJson(res, 200, { answers: await Promise.all(requests.map((request) => this.write(request))) });
+      }
       case '/write':
         return sendJson(res, 200, await this.write(await readJson(req, WriteRequest)));
       case '/read':

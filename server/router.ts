@@ -1,10 +1,11 @@
 // The router sends each request to the current primary and, when the primary
 // cannot answer, waits for the next view and sends it again with the same
 // request id, so a failover costs the client time, never an error or a
-// second copy of its write.
+// second copy of its write. Writes that arrive together travel together: one
+// call to the primary carries every write waiting at that moment.
 import type { Logger } from 'pino';
 import { PeerError, callPeer } from '../replicas/http.ts';
-import { type Command, type ReadRequest, ReadResponse, WriteResponse } from '../replicas/protocol.ts';
+import { type Command, type ReadRequest, ReadResponse, WRITE_BATCH_MAX, WriteBatchResponse } from '../replicas/protocol.ts';
 import type { ViewService } from './view-service.ts';
 import { sleep } from '../replicas/primary.ts';
 
@@ -22,55 +23,135 @@ export class ServiceUnavailable extends Error {}
 
 type Outcome = { ok: true; value: unknown } | { ok: false; errors: { code: string; message: string; field?: string[] }[] };
 
+/** Batch calls to the primary that may be under way at once. */
+const WRITE_BATCHES_IN_FLIGHT_MAX = 4;
+
+interface QueuedWrite {
+  requestId: string;
+  command: Command;
+  deadline: number;
+  attempt: number;
+  lastProblem: string;
+  resolve: (outcome: Outcome) => void;
+  reject: (error: Error) => void;
+}
+
 export class Router {
+  private readonly waiting: QueuedWrite[] = [];
+  private batchesInFlight = 0;
+  private flushScheduled = false;
+
   constructor(
     private readonly views: ViewService,
     private readonly config: RouterConfig,
   ) {}
 
-  async write(requestId: string, command: Command): Promise<Outcome> {
-    const response = await this.send('/write', requestId, (epoch) => ({ epoch, requestId, command }), WriteResponse, true);
-    return response.outcome;
+  write(requestId: string, command: Command): Promise<Outcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ requestId, command, deadline: Date.now() + this.config.requestDeadlineMs, attempt: 0, lastProblem: 'no primary', resolve, reject });
+      this.scheduleFlush(0);
+    });
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      this.flushScheduled = false;
+      this.flush();
+    };
+    if (delayMs > 0) setTimeout(run, delayMs);
+    else setImmediate(run);
+  }
+
+  /** Sends what is waiting to the primary, or waits for a writable view, or gives up on what is past its deadline. */
+  private flush(): void {
+    const now = Date.now();
+    for (const late of this.waiting.filter((w) => w.deadline <= now)) {
+      this.waiting.splice(this.waiting.indexOf(late), 1);
+      this.config.log.warn({ requestId: late.requestId, lastProblem: late.lastProblem }, 'request deadline passed');
+      late.reject(new ServiceUnavailable('The service is busy recovering; please try again.'));
+    }
+    if (this.waiting.length === 0 || this.batchesInFlight >= WRITE_BATCHES_IN_FLIGHT_MAX) return;
+    const view = this.views.current();
+    const url = this.views.primaryUrl();
+    if (!this.views.writable() || !url || !view.primary) {
+      if (this.shouldWait(true)) return this.scheduleFlush(20);
+      const reason = this.unwritableReason();
+      for (const write of this.waiting.splice(0)) write.reject(new ServiceUnavailable(reason));
+      return;
+    }
+    const batch = this.waiting.splice(0, WRITE_BATCH_MAX);
+    this.batchesInFlight++;
+    void this.sendBatch(url, view.primary, view.epoch, batch).finally(() => {
+      this.batchesInFlight--;
+      if (this.waiting.length > 0) this.scheduleFlush(0);
+    });
+    if (this.waiting.length > 0) this.scheduleFlush(0);
+  }
+
+  private async sendBatch(url: string, primary: string, epoch: number, batch: QueuedWrite[]): Promise<void> {
+    let answers;
+    try {
+      const requests = batch.map((w) => ({ epoch, requestId: w.requestId, command: w.command }));
+      answers = (await callPeer(url, '/write-batch', { requests }, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: WriteBatchResponse })).answers;
+      this.views.answered(primary);
+    } catch (error) {
+      if (!(error instanceof PeerError)) {
+        for (const write of batch) write.reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (error.kind === 'unreachable') this.views.suspect(primary);
+      for (const write of batch) write.lastProblem = error.message;
+      return this.again(batch);
+    }
+    const again: QueuedWrite[] = [];
+    batch.forEach((write, i) => {
+      const answer = answers[i];
+      if (answer?.ok) return write.resolve(answer.outcome);
+      if (answer?.refusal === 'INTERNAL') return write.reject(new Error(`replica could not process ${write.requestId}: ${answer.message}`));
+      write.lastProblem = answer ? `${primary}: ${answer.refusal}` : `${primary}: no answer`;
+      again.push(write);
+    });
+    this.again(again);
+  }
+
+  /** Writes to send again, with the same request ids, after a short back-off. */
+  private again(writes: QueuedWrite[]): void {
+    if (writes.length === 0) return;
+    const attempt = Math.max(...writes.map((w) => ++w.attempt));
+    setTimeout(() => {
+      this.waiting.unshift(...writes);
+      this.scheduleFlush(0);
+    }, Math.min(100, 5 * attempt));
+  }
+
+  /**
+   * A failover, a rejoin or a late heartbeat, while enough replicas have been
+   * heard from lately to make a view: wait for it (up to the deadline) rather
+   * than fail. Only a cluster short of replicas fails fast.
+   */
+  private shouldWait(needsWritable: boolean): boolean {
+    return this.views.learning() || this.views.recentlyHeard() >= (needsWritable ? this.views.minReplicas : 1);
   }
 
   async read(request: ReadRequest, requestId: string): Promise<unknown> {
-    const response = await this.send('/read', requestId, () => request, ReadResponse, false);
-    return response.value;
-  }
-
-  private async send<T extends { ok: boolean }>(
-    path: string,
-    requestId: string,
-    body: (epoch: number) => unknown,
-    schema: import('zod').ZodType<T>,
-    needsWritable: boolean,
-  ): Promise<Extract<T, { ok: true }>> {
     const deadline = Date.now() + this.config.requestDeadlineMs;
     let lastProblem = 'no primary';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) await sleep(Math.min(100, 5 * attempt));
       const view = this.views.current();
       const url = this.views.primaryUrl();
-      const usable = needsWritable ? this.views.writable() : this.views.isLive(view.primary);
-      if (!usable || !url || !view.primary) {
-        // A failover, a rejoin or a late heartbeat, while enough replicas have
-        // been heard from lately to make a view: wait for it (up to the
-        // deadline) rather than fail. Only a cluster short of replicas fails fast.
-        if (this.views.learning() || this.views.recentlyHeard() >= (needsWritable ? this.views.minReplicas : 1)) continue;
-        throw new ServiceUnavailable(needsWritable ? this.unwritableReason() : 'No replica can serve reads right now.');
+      if (!this.views.isLive(view.primary) || !url || !view.primary) {
+        if (this.shouldWait(false)) continue;
+        throw new ServiceUnavailable('No replica can serve reads right now.');
       }
       try {
-        const response = await callPeer(url, path, body(view.epoch), {
-          secret: this.config.secret,
-          timeoutMs: this.config.callTimeoutMs,
-          response: schema,
-          requestId,
-        });
+        const response = await callPeer(url, '/read', request, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: ReadResponse, requestId });
         this.views.answered(view.primary);
-        if (response.ok) return response as Extract<T, { ok: true }>;
-        const refusal = response as unknown as { refusal: string; message: string };
-        if (refusal.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${refusal.message}`);
-        lastProblem = `${view.primary}: ${refusal.refusal}`;
+        if (response.ok) return response.value;
+        if (response.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${response.message}`);
+        lastProblem = `${view.primary}: ${response.refusal}`;
       } catch (error) {
         if (!(error instanceof PeerError)) throw error;
         lastProblem = error.message;

@@ -243,7 +243,7 @@ describe('random input to every mutation', () => {
 });
 
 describe('random input to the cluster\'s internal endpoints', () => {
-  const replicaPaths = ['/write', '/read', '/replicate', '/snapshot', '/catchup', '/feed', '/join', '/view'];
+  const replicaPaths = ['/write', '/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/feed', '/join', '/view'];
   const viewPaths = ['/cluster/heartbeat', '/cluster/report', '/cluster/add-backup'];
   const secrets = fc.constantFrom<string | undefined>(undefined, 'wrong-secret-wrong-secret-1234', SECRET);
   const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '[]', 'null', '{"epoch":'));

@@ -23,7 +23,7 @@ describe('cluster secret', () => {
   it('guards every replica endpoint', async () => {
     const { cluster: info } = await cluster.status();
     const replica = info.replicas[0]!;
-    for (const path of ['/write', '/read', '/replicate', '/snapshot', '/catchup', '/join', '/view']) {
+    for (const path of ['/write', '/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/join', '/view']) {
       for (const secret of [undefined, 'wrong-secret-wrong-secret-1234']) {
         const response = await post(`${replica.url}${path}`, {}, secret);
         expect(response.status, `${path} with ${secret ?? 'no secret'}`).toBe(401);
