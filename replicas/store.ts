@@ -235,6 +235,8 @@ export class Store extends Queries {
     // WAL_PAGES_MAX, and the WAL file is cut back afterwards.
     writer.pragma(`wal_autocheckpoint = ${WAL_PAGES_MAX}`);
     writer.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    // Index pages of a large store stay in memory (the default is 2 MB).
+    writer.pragma(`cache_size = -${64 * 1024}`);
     writer.exec(SCHEMA);
     const reader = new Database(path, { readonly: true });
     reader.pragma('busy_timeout = 5000');

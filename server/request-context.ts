@@ -1,14 +1,19 @@
 // The id of the GraphQL request being served, carried across awaits, so the
 // gateway's log lines and the ids of the writes it sends all name it.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 
 const current = new AsyncLocalStorage<{ id: string; writes: number }>();
 
 export const REQUEST_ID_RESPONSE_HEADER = 'x-request-id';
 
+/**
+ * Request ids are time-ordered (UUIDv7): each replica's dedupe index then
+ * grows at its end, like its log, instead of at random places that a large
+ * store no longer holds in memory.
+ */
 export function withRequestId<T>(run: (id: string) => T): T {
-  const id = randomUUID();
+  const id = timeOrderedUuid();
   return current.run({ id, writes: 0 }, () => run(id));
 }
 
@@ -18,5 +23,5 @@ export function withRequestId<T>(run: (id: string) => T): T {
  */
 export function nextWriteId(): string {
   const request = current.getStore();
-  return request ? `${request.id}.${++request.writes}` : randomUUID();
+  return request ? `${request.id}.${++request.writes}` : timeOrderedUuid();
 }
