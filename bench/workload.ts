@@ -134,16 +134,16 @@ export function primaryWrites(customers: BenchCustomer[], epoch: number): () => 
   return () => {
     const i = n++;
     const command = { type: 'placeOrder', customerId: customers[i % customers.length]?.id, ...orderInput(i) };
-    return { body: JSON.stringify({ epoch, requestId: `bench-direct-${runId}-${++directCounter}`, command }) };
+    return { body: JSON.stringify({ requests: [{ epoch, requestId: `bench-direct-${runId}-${++directCounter}`, command }] }) };
   };
 }
 
-/** The primary's answer to `/write`: committed, with the order (not a refusal, not the user's errors). */
+/** The primary's answer to a `/write-batch` of one: committed, with the order (not a refusal, not the user's errors). */
 export function primaryWriteSucceeded(status: number, body: string): boolean {
   return status === 200 && WriteAnswer.safeParse(JSON.parse(body)).success;
 }
 
-const WriteAnswer = z.object({ ok: z.literal(true), outcome: z.object({ ok: z.literal(true) }) });
+const WriteAnswer = z.object({ answers: z.tuple([z.object({ ok: z.literal(true), outcome: z.object({ ok: z.literal(true) }) })]) });
 
 const PRODUCTS_BODY = JSON.stringify({ query: PRODUCTS });
 const ORDERS_BODY = JSON.stringify({ query: ORDERS });

@@ -282,8 +282,6 @@ class Replica {
         const { requests } = await readJson(req, WriteBatchRequest);
         return sendJson(res, 200, { answers: await Promise.all(requests.map((request) => this.write(request))) });
       }
-      case '/write':
-        return sendJson(res, 200, await this.write(await readJson(req, WriteRequest)));
       case '/read':
         return sendJson(res, 200, this.read(await readJson(req, ReadRequest)));
       case '/replicate':

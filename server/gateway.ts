@@ -93,7 +93,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }
       if (path === '/graphql' || path.startsWith('/graphql/')) {
         const refusal = refuseRequest(req.method, req.headers);
-        if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: 'REQUEST_TOO_LARGE' } }] });
+        if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
         return withRequestId((id) => {
           res.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
           return yoga.handle(req, res);
@@ -154,7 +154,9 @@ function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick
       const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
       let viewer: ReturnType<Context['viewer']> | null = null;
       let viewerId: Promise<string | null> | null = null;
-      const viewerIdOnce = () => (viewerId ??= token ? services.customerIdByToken(token) : Promise.resolve(null));
+      // The id comes from the customer when that is being fetched anyway, else from the gateway's memory of tokens.
+      const viewerIdOnce = () =>
+        (viewerId ??= viewer ? viewer.then((customer) => customer?.id ?? null) : token ? services.customerIdByToken(token) : Promise.resolve(null));
       return {
         services,
         viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),

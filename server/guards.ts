@@ -46,12 +46,14 @@ export function guardPlugins(options: GuardOptions): Plugin[] {
 }
 
 /** Why an HTTP request to /graphql is refused before GraphQL sees it, or null. */
-export function refuseRequest(method: string | undefined, headers: { 'content-length'?: string; authorization?: string }): { status: number; message: string } | null {
-  if (method === 'POST' && headers['content-length'] === undefined) return { status: 411, message: 'Send a Content-Length header (bodies are limited in size).' };
+export function refuseRequest(method: string | undefined, headers: { 'content-length'?: string; authorization?: string }): { status: number; code: string; message: string } | null {
+  if (method === 'POST' && headers['content-length'] === undefined) {
+    return { status: 411, code: 'LENGTH_REQUIRED', message: 'Send a Content-Length header (bodies are limited in size).' };
+  }
   const length = Number(headers['content-length'] ?? 0);
-  if (length > GRAPHQL_LIMITS.bodyBytes) return { status: 413, message: `The request body is over ${GRAPHQL_LIMITS.bodyBytes} bytes.` };
+  if (length > GRAPHQL_LIMITS.bodyBytes) return { status: 413, code: 'REQUEST_TOO_LARGE', message: `The request body is over ${GRAPHQL_LIMITS.bodyBytes} bytes.` };
   if ((headers.authorization ?? '').length > GRAPHQL_LIMITS.authorizationChars) {
-    return { status: 431, message: `The Authorization header is over ${GRAPHQL_LIMITS.authorizationChars} characters.` };
+    return { status: 431, code: 'REQUEST_TOO_LARGE', message: `The Authorization header is over ${GRAPHQL_LIMITS.authorizationChars} characters.` };
   }
   return null;
 }

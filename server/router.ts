@@ -23,6 +23,11 @@ export class ServiceUnavailable extends Error {}
 
 type Outcome = { ok: true; value: unknown } | { ok: false; errors: { code: string; message: string; field?: string[] }[] };
 
+const RECOVERING = 'The service is busy recovering; please try again.';
+
+/** The pause before sending a request again: short, as a new view usually takes a few heartbeats. */
+const backoffMs = (attempt: number) => Math.min(100, 5 * attempt);
+
 /** Batch calls to the primary that may be under way at once. */
 const WRITE_BATCHES_IN_FLIGHT_MAX = 4;
 
@@ -67,10 +72,13 @@ export class Router {
   /** Sends what is waiting to the primary, or waits for a writable view, or gives up on what is past its deadline. */
   private flush(): void {
     const now = Date.now();
-    for (const late of this.waiting.filter((w) => w.deadline <= now)) {
-      this.waiting.splice(this.waiting.indexOf(late), 1);
-      this.config.log.warn({ requestId: late.requestId, lastProblem: late.lastProblem }, 'request deadline passed');
-      late.reject(new ServiceUnavailable('The service is busy recovering; please try again.'));
+    const late = this.waiting.filter((w) => w.deadline <= now);
+    if (late.length > 0) {
+      this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((w) => w.deadline > now));
+      for (const write of late) {
+        this.config.log.warn({ requestId: write.requestId, lastProblem: write.lastProblem }, 'request deadline passed');
+        write.reject(new ServiceUnavailable(RECOVERING));
+      }
     }
     if (this.waiting.length === 0 || this.batchesInFlight >= WRITE_BATCHES_IN_FLIGHT_MAX) return;
     const view = this.views.current();
@@ -123,7 +131,7 @@ export class Router {
     setTimeout(() => {
       this.waiting.unshift(...writes);
       this.scheduleFlush(0);
-    }, Math.min(100, 5 * attempt));
+    }, backoffMs(attempt));
   }
 
   /**
@@ -139,7 +147,7 @@ export class Router {
     const deadline = Date.now() + this.config.requestDeadlineMs;
     let lastProblem = 'no primary';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (attempt > 0) await sleep(Math.min(100, 5 * attempt));
+      if (attempt > 0) await sleep(backoffMs(attempt));
       const view = this.views.current();
       const url = this.views.primaryUrl();
       if (!this.views.isLive(view.primary) || !url || !view.primary) {
@@ -159,14 +167,10 @@ export class Router {
       }
     }
     this.config.log.warn({ requestId, lastProblem }, 'request deadline passed');
-    throw new ServiceUnavailable('The service is busy recovering; please try again.');
-  }
-
-  private liveReplicas(): number {
-    return this.views.cluster().replicas.filter((r) => r.role !== 'OFFLINE').length;
+    throw new ServiceUnavailable(RECOVERING);
   }
 
   private unwritableReason(): string {
-    return `Orders cannot be taken right now: ${this.liveReplicas()} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
+    return `Orders cannot be taken right now: ${this.views.recentlyHeard()} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
   }
 }

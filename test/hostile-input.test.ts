@@ -4,6 +4,7 @@
 // endpoints. Every refusal is a clear error, no process dies, and nothing a
 // refused request carried reaches the replicas' state.
 import fc from 'fast-check';
+import { request } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../replicas/domain/types.ts';
@@ -87,6 +88,20 @@ describe('GraphQL caps', () => {
     const header = await post(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: `Bearer ${'t'.repeat(GRAPHQL_LIMITS.authorizationChars)}` });
     expect(header.status).toBe(431);
     expect(refusal(header.body)).toMatch(/Authorization/);
+  });
+
+  it('asks for a Content-Length rather than read a body of unknown size', async () => {
+    const { status, body } = await new Promise<{ status: number; body: GraphQLResponse }>((resolve, reject) => {
+      const req = request(`${cluster.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as GraphQLResponse }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ products { id } }' }));
+    });
+    expect(status).toBe(411);
+    expect(body.errors?.[0]?.extensions?.code).toBe('LENGTH_REQUIRED');
   });
 
   it('refuses a GET a browser could send cross-site unless it carries the CSRF header', async () => {
@@ -243,7 +258,7 @@ describe('random input to every mutation', () => {
 });
 
 describe('random input to the cluster\'s internal endpoints', () => {
-  const replicaPaths = ['/write', '/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/feed', '/join', '/view'];
+  const replicaPaths = ['/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/feed', '/join', '/view'];
   const viewPaths = ['/cluster/heartbeat', '/cluster/report', '/cluster/add-backup'];
   const secrets = fc.constantFrom<string | undefined>(undefined, 'wrong-secret-wrong-secret-1234', SECRET);
   const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constantFrom('', '{', '[]', 'null', '{"epoch":'));
@@ -280,11 +295,11 @@ describe('random input to the cluster\'s internal endpoints', () => {
     const backup = info.replicas.find((r) => r.name !== view.primary)!;
     const before = await stateHash();
     const stale = view.epoch - 1;
-    const write = await fetch(`${primary.url}/write`, {
+    const write = await fetch(`${primary.url}/write-batch`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET },
-      body: JSON.stringify({ epoch: stale, requestId: 'stale-1', command: { type: 'cancelOrder', customerId: 'c', orderId: 'o' } }),
+      body: JSON.stringify({ requests: [{ epoch: stale, requestId: 'stale-1', command: { type: 'cancelOrder', customerId: 'c', orderId: 'o' } }] }),
     });
-    expect(await write.json()).toMatchObject({ ok: false });
+    expect(await write.json()).toMatchObject({ answers: [{ ok: false }] });
     const shipped = await fetch(`${backup.url}/replicate`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET },
       body: JSON.stringify({ epoch: stale, primary: view.primary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [] }),

@@ -23,7 +23,7 @@ describe('cluster secret', () => {
   it('guards every replica endpoint', async () => {
     const { cluster: info } = await cluster.status();
     const replica = info.replicas[0]!;
-    for (const path of ['/write', '/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/join', '/view']) {
+    for (const path of ['/write-batch', '/read', '/replicate', '/snapshot', '/catchup', '/join', '/view']) {
       for (const secret of [undefined, 'wrong-secret-wrong-secret-1234']) {
         const response = await post(`${replica.url}${path}`, {}, secret);
         expect(response.status, `${path} with ${secret ?? 'no secret'}`).toBe(401);
@@ -64,13 +64,15 @@ describe('fencing', () => {
     // The woken primary still believes in its epoch for a moment: a write
     // sent to it with that epoch must not come back acknowledged.
     await cluster.signal(`replica ${oldPrimary}`, 'SIGCONT');
-    const stale = await post(`${oldUrl}/write`, {
-      epoch: old.epoch,
-      requestId: 'stale-write',
-      command: { type: 'placeOrder', customerId: customer, idempotencyKey: 'stale', lines: [{ productId: 'ramen', quantity: 1 }], deliveryOptionId: 'standard' },
+    const stale = await post(`${oldUrl}/write-batch`, {
+      requests: [{
+        epoch: old.epoch,
+        requestId: 'stale-write',
+        command: { type: 'placeOrder', customerId: customer, idempotencyKey: 'stale', lines: [{ productId: 'ramen', quantity: 1 }], deliveryOptionId: 'standard' },
+      }],
     }, SECRET);
     expect(stale.status).toBe(200);
-    expect(stale.body.ok).toBe(false);
+    expect(stale.body.answers).toMatchObject([{ ok: false }]);
 
     // And a backup refuses shipments from the old epoch outright.
     const { view } = await cluster.status();

@@ -35,7 +35,7 @@ async function fillWrites(cluster: BenchCluster, customers: BenchCustomer[], cou
     const { view } = await cluster.waitForView(REPLICAS - 1);
     const primary = await cluster.primary();
     const stats = await runLoad({
-      url: `${primary.url}/write`,
+      url: `${primary.url}/write-batch`,
       headers: { [CLUSTER_SECRET_HEADER]: BENCH_SECRET },
       succeeded: primaryWriteSucceeded,
       connections: Math.min(FILL_CONNECTIONS, count - made),
