@@ -3,6 +3,7 @@
 // published; and the final state read back once the cluster has settled.
 // The checker (checker.ts) judges a History and nothing else, so it can be
 // fed hand-made histories in tests.
+import type { ContactDetails } from '../replicas/domain/types.ts';
 
 /**
  * ok: the service answered with a result. fail: it answered with a UserError
@@ -24,13 +25,6 @@ export interface OrderSeen {
   lines: Line[];
 }
 
-export interface ContactDetails {
-  firstName: string;
-  lastName: string;
-  phone: string;
-  postcode: string;
-  address: string;
-}
 
 interface OpBase {
   id: number;

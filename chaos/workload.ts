@@ -4,7 +4,8 @@
 // gateway. Every request has a timeout; a timeout is an unknown outcome, and
 // a checkout whose outcome is unknown is sent again with the same
 // idempotencyKey until it is answered. Everything is recorded for the checker.
-import type { ContactDetails, Line, Op, OrderSeen, QuoteSeen, Recorder } from './history.ts';
+import type { ContactDetails } from '../replicas/domain/types.ts';
+import type { Line, Op, OrderSeen, QuoteSeen, Recorder } from './history.ts';
 import { mayHaveApplied } from './checker.ts';
 import { Random } from './random.ts';
 

@@ -11,23 +11,30 @@ export const MoneyFields = graphql(`
   }
 `);
 
+/** One line of an order or a quote, as both are shown. */
+export const OrderLineFields = graphql(`
+  fragment OrderLineFields on OrderLine {
+    product {
+      id
+    }
+    productName
+    quantity
+    unitPrice {
+      ...MoneyFields
+    }
+    lineTotal {
+      ...MoneyFields
+    }
+  }
+`);
+
 export const OrderFields = graphql(`
   fragment OrderFields on Order {
     id
     status
     createdAt
     lines {
-      product {
-        id
-      }
-      productName
-      quantity
-      unitPrice {
-        ...MoneyFields
-      }
-      lineTotal {
-        ...MoneyFields
-      }
+      ...OrderLineFields
     }
     deliveryOption {
       id
@@ -140,17 +147,7 @@ export const OrderQuoteQuery = graphql(`
     orderQuote(input: $input) {
       quote {
         lines {
-          product {
-            id
-          }
-          productName
-          quantity
-          unitPrice {
-            ...MoneyFields
-          }
-          lineTotal {
-            ...MoneyFields
-          }
+          ...OrderLineFields
         }
         subtotal {
           ...MoneyFields

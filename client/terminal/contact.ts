@@ -3,12 +3,12 @@
 // postcode is checked as soon as it is typed (and asked again until valid),
 // and any field saveContactDetails rejects is asked again with its error.
 import { confirm, input } from '@inquirer/prompts';
-import type { UserErrorFieldsFragment } from '../gql/graphql.js';
+import type { ContactDetailsInput, UserErrorFieldsFragment } from '../gql/graphql.js';
 import { PostcodeQuery, SaveContactDetailsMutation, ViewerQuery } from '../operations.js';
-import { type ContactDetails, bad, detailsBlock, good, say } from './output.js';
+import { bad, detailsBlock, good, say } from './output.js';
 import type { Session } from './session.js';
 
-const FIELDS: { key: keyof ContactDetails; label: string }[] = [
+const FIELDS: { key: keyof ContactDetailsInput; label: string }[] = [
   { key: 'firstName', label: 'First name' },
   { key: 'lastName', label: 'Last name' },
   { key: 'phone', label: 'Phone number' },
@@ -16,13 +16,13 @@ const FIELDS: { key: keyof ContactDetails; label: string }[] = [
   { key: 'address', label: 'Address' },
 ];
 
-const EMPTY: ContactDetails = { firstName: '', lastName: '', phone: '', postcode: '', address: '' };
+const EMPTY: ContactDetailsInput = { firstName: '', lastName: '', phone: '', postcode: '', address: '' };
 
 /**
  * The customer the saved token belongs to, or null for a new one. A token the
  * gateway no longer knows (its data was reset, say) is dropped, with a word.
  */
-export async function savedCustomer(session: Session): Promise<(ContactDetails & { id: string }) | null> {
+export async function savedCustomer(session: Session): Promise<(ContactDetailsInput & { id: string }) | null> {
   const { viewer } = await session.api.query(ViewerQuery, {});
   if (viewer) return viewer;
   if (session.token) {
@@ -33,7 +33,7 @@ export async function savedCustomer(session: Session): Promise<(ContactDetails &
 }
 
 /** The customer to order for, with details they have confirmed; null when they gave up. */
-export async function confirmedCustomer(session: Session): Promise<ContactDetails | null> {
+export async function confirmedCustomer(session: Session): Promise<ContactDetailsInput | null> {
   const customer = await savedCustomer(session);
   if (customer) {
     say('Your details:', ...detailsBlock(customer));
@@ -45,10 +45,10 @@ export async function confirmedCustomer(session: Session): Promise<ContactDetail
   return saveDetails(session, EMPTY);
 }
 
-async function saveDetails(session: Session, saved: ContactDetails): Promise<ContactDetails | null> {
+async function saveDetails(session: Session, saved: ContactDetailsInput): Promise<ContactDetailsInput | null> {
   // Only the input's fields: a saved customer also has an id, which the input type refuses.
-  const details: ContactDetails = { firstName: saved.firstName, lastName: saved.lastName, phone: saved.phone, postcode: saved.postcode, address: saved.address };
-  let toAsk = new Map<keyof ContactDetails, string | null>(FIELDS.map((f) => [f.key, null]));
+  const details: ContactDetailsInput = { firstName: saved.firstName, lastName: saved.lastName, phone: saved.phone, postcode: saved.postcode, address: saved.address };
+  let toAsk = new Map<keyof ContactDetailsInput, string | null>(FIELDS.map((f) => [f.key, null]));
   for (;;) {
     for (const { key, label } of FIELDS) {
       if (!toAsk.has(key)) continue;
@@ -73,8 +73,8 @@ async function saveDetails(session: Session, saved: ContactDetails): Promise<Con
   }
 }
 
-function fieldsToAskAgain(errors: UserErrorFieldsFragment[]): Map<keyof ContactDetails, string> {
-  const fields = new Map<keyof ContactDetails, string>();
+function fieldsToAskAgain(errors: UserErrorFieldsFragment[]): Map<keyof ContactDetailsInput, string> {
+  const fields = new Map<keyof ContactDetailsInput, string>();
   for (const error of errors) {
     const field = FIELDS.find((f) => f.key === error.field?.[0]);
     if (field) fields.set(field.key, [fields.get(field.key), error.message].filter(Boolean).join(' '));

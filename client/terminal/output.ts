@@ -1,7 +1,7 @@
 // What the terminal client prints, and how: plain lines on stdout, coloured
 // only on a terminal that wants colour (https://no-color.org).
 import { stripVTControlCharacters, styleText } from 'node:util';
-import type { OrderFieldsFragment, OrderQuoteQuery } from '../gql/graphql.js';
+import type { ContactDetailsInput, OrderFieldsFragment, OrderQuoteQuery } from '../gql/graphql.js';
 
 const colour = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
 const paint = (format: Parameters<typeof styleText>[0]) => (text: string) => (colour ? styleText(format, text) : text);
@@ -15,15 +15,8 @@ export function say(...lines: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export interface ContactDetails {
-  firstName: string;
-  lastName: string;
-  phone: string;
-  postcode: string;
-  address: string;
-}
 
-export function detailsBlock(details: ContactDetails): string[] {
+export function detailsBlock(details: ContactDetailsInput): string[] {
   return table([
     ['Name', `${details.firstName} ${details.lastName}`],
     ['Phone', details.phone],

@@ -14,6 +14,7 @@ import { Cart } from './Cart.js';
 import { DeliveryOptions } from './DeliveryOptions.js';
 import { Costs } from './OrderSummary.js';
 import { type Tip, TipPicker, tipMinorUnits } from './TipPicker.js';
+import { ErrorNotice } from './ErrorNotice.js';
 
 interface CheckoutProps {
   menu: Menu;
@@ -117,9 +118,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
             )}
           </div>
           {(failure || sorted.general.length > 0 || full.errors.length > 0) && (
-            <div className="notice notice--error" role="alert">
-              {failure ?? [...sorted.general, ...(errors.length === 0 ? full.errors : [])].map((e) => e.message).join(' ')}
-            </div>
+            <ErrorNotice>{failure ?? [...sorted.general, ...(errors.length === 0 ? full.errors : [])].map((e) => e.message).join(' ')}</ErrorNotice>
           )}
           <button
             type="button"

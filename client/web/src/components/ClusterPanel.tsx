@@ -1,17 +1,14 @@
 // For operators: the replicas, their roles and applied seqs, the epoch and the
 // primary, with role changes as they happen.
 import { type ClusterInfo, type ReplicaEvent, useCluster } from '../hooks/useCluster.js';
+import { ErrorNotice } from './ErrorNotice.js';
 
 export function ClusterPanel() {
   const { cluster, events, error } = useCluster();
   return (
     <section className="cluster" aria-labelledby="cluster-title">
       <h2 id="cluster-title">Cluster</h2>
-      {error && (
-        <div className="notice notice--error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
       {!cluster && !error && <p className="muted">Loading the cluster…</p>}
       {cluster && <Overview cluster={cluster} />}
       {cluster && (

@@ -8,6 +8,7 @@ import { isRetryable, sortErrors, type UserError } from '../errors.js';
 import type { Customer } from '../hooks/useCustomer.js';
 import { readJson, writeJson } from '../storage.js';
 import { Field } from './Field.js';
+import { ErrorNotice } from './ErrorNotice.js';
 
 const FIELDS = ['firstName', 'lastName', 'phone', 'postcode', 'address'] as const;
 type Details = Record<(typeof FIELDS)[number], string>;
@@ -93,10 +94,10 @@ export function ContactForm({ customer, onSaved, onCancel }: ContactFormProps) {
       <h2 id="contact-title">{customer ? 'Edit your details' : 'Where should we deliver?'}</h2>
       <p className="muted">{customer ? 'We use these for every order.' : 'Tell us who you are once; we will remember you on this device.'}</p>
       {(failure || sorted.general.length > 0) && (
-        <div className="notice notice--error" role="alert">
+        <ErrorNotice>
           {failure ?? sorted.general.map((e) => e.message).join(' ')}
           {sorted.general.some(isRetryable) && retry}
-        </div>
+        </ErrorNotice>
       )}
       <div className="form-grid">
         <Field id="firstName" label="First name" autoComplete="given-name" value={details.firstName} onChange={update('firstName')} error={fieldError('firstName')} />

@@ -3,20 +3,14 @@ import type { CartApi } from '../hooks/useCart.js';
 import type { Menu as MenuData } from '../hooks/useMenu.js';
 import { quantityOf } from '../cart.js';
 import { ProductCard } from './ProductCard.js';
+import { ErrorNotice } from './ErrorNotice.js';
 
 export function Menu({ menu, cart }: { menu: MenuData; cart: CartApi }) {
   return (
     <section className="menu" aria-labelledby="menu-title" aria-busy={menu.loading}>
       <h2 id="menu-title">Menu</h2>
       <p className="muted menu__intro">Cooked to order and with you in about an hour. Stock updates live.</p>
-      {menu.error && (
-        <div className="notice notice--error" role="alert">
-          {menu.error}{' '}
-          <button type="button" className="link-button" onClick={menu.retry}>
-            Try again
-          </button>
-        </div>
-      )}
+      {menu.error && <ErrorNotice onRetry={menu.retry}>{menu.error}</ErrorNotice>}
       {menu.loading && <p className="muted">Loading the menu…</p>}
       <ul className="dishes">
         {menu.products.map((product) => (

@@ -6,6 +6,7 @@ import { CancelOrderMutation } from '../../../operations.js';
 import type { OrderStatus } from '../../../gql/graphql.js';
 import { type Order, useOrders } from '../hooks/useOrders.js';
 import { Costs, OrderLines, StatusBadge, placedAt } from './OrderSummary.js';
+import { ErrorNotice } from './ErrorNotice.js';
 
 export function Orders() {
   const [filter, setFilter] = useState<OrderStatus | null>(null);
@@ -23,14 +24,7 @@ export function Orders() {
           </button>
         </div>
       </div>
-      {view.error && (
-        <div className="notice notice--error" role="alert">
-          {view.error}{' '}
-          <button type="button" className="link-button" onClick={view.refetch}>
-            Try again
-          </button>
-        </div>
-      )}
+      {view.error && <ErrorNotice onRetry={view.refetch}>{view.error}</ErrorNotice>}
       {view.loading && <p className="muted">Loading your orders…</p>}
       {!view.loading && !view.error && view.orders.length === 0 && (
         <p className="card muted">{filter === 'ACTIVE' ? 'You have no active orders.' : 'You have not ordered anything yet.'}</p>
