@@ -77,6 +77,7 @@ export const ClusterFields = graphql(`
   fragment ClusterFields on Cluster {
     epoch
     writable
+    unwritableReason
     primary {
       name
     }

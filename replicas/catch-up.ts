@@ -12,6 +12,8 @@ export interface CatchUpLink {
   stillCatchingUp(): boolean;
   /** Told when a snapshot replaced this replica's state. */
   snapshotInstalled(position: Position): void;
+  /** Taking state at `position` would give up writes known to be committed. */
+  wouldLoseCommitted(position: Position): boolean;
 }
 
 export interface CatchUpLimits {
@@ -37,6 +39,9 @@ export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: Ca
       ahead = null;
       if (answer.kind === 'refused') return false;
       if (answer.kind === 'snapshot') {
+        if (link.wouldLoseCommitted(answer.snapshot.position)) {
+          throw new Error(`the primary's snapshot ends at seq ${answer.snapshot.position.seq}, before writes this replica knows are committed: refused`);
+        }
         store.installSnapshot(answer.snapshot);
         link.snapshotInstalled(store.head);
         if (answer.primarySeq - store.head.seq <= limits.joinLagMax) break;

@@ -14,6 +14,8 @@ export class PeerError extends Error {
   constructor(
     message: string,
     readonly kind: 'unreachable' | 'timeout' | 'bad-response',
+    /** The HTTP status of a bad response (a 4xx: the peer refused the request itself), else null. */
+    readonly status: number | null = null,
   ) {
     super(message);
   }
@@ -73,9 +75,9 @@ export async function callPeer<T>(peerUrl: string, path: string, body: unknown, 
     if (error instanceof PeerError) throw error;
     throw new PeerError(`${baseUrl}${path}: ${describe(error)}`, 'unreachable');
   }
-  if (answer.status < 200 || answer.status > 299) throw new PeerError(`${baseUrl}${path}: HTTP ${answer.status}: ${answer.text.slice(0, 200)}`, 'bad-response');
+  if (answer.status < 200 || answer.status > 299) throw new PeerError(`${baseUrl}${path}: HTTP ${answer.status}: ${answer.text.slice(0, 200)}`, 'bad-response', answer.status);
   const parsed = options.response.safeParse(safeJson(answer.text));
-  if (!parsed.success) throw new PeerError(`${baseUrl}${path}: unexpected answer: ${parsed.error.message.slice(0, 300)}`, 'bad-response');
+  if (!parsed.success) throw new PeerError(`${baseUrl}${path}: unexpected answer: ${parsed.error.message.slice(0, 300)}`, 'bad-response', answer.status);
   return parsed.data;
 }
 

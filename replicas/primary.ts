@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { execute } from './domain/commands.ts';
 import type { Outcome } from './domain/types.ts';
+import { fatal } from './fatal.ts';
 import { PeerError, callPeer } from './http.ts';
 import {
   type Entry,
@@ -15,8 +16,7 @@ import {
   type WriteResponse,
   ReplicateResponse as ReplicateResponseSchema,
 } from './protocol.ts';
-import { z } from 'zod';
-import type { Store } from './store.ts';
+import { type Store, isDiskError } from './store.ts';
 
 export interface PrimaryLimits {
   /** Most requests in one replication round. */
@@ -39,6 +39,10 @@ export interface PrimaryLink {
   refreshView(): Promise<void>;
   /** The minimum cluster size for writes, as the view service says. */
   minReplicas(): number;
+  /** The highest seq known to be committed when this replica became primary. */
+  knownCommittedSeq(): number;
+  /** The disk refused a write: this replica must leave the view (it steps down). */
+  diskFailed(error: unknown): void;
   /** New entries are committed (the change feed wakes up), by a round that took `roundSeconds` if any. */
   committed(roundSeconds?: number): void;
 }
@@ -50,7 +54,6 @@ interface Pending {
 
 export class RoundFailed extends Error {}
 
-const SnapshotAck = z.object({ ok: z.literal(true) });
 
 export class Primary {
   private readonly queue: Pending[] = [];
@@ -59,17 +62,24 @@ export class Primary {
   private running = false;
   private ready = false;
   private stopped = false;
+  /** The commit point shipped with every call, so backups never give up what was acknowledged. */
+  private committedSeq: number;
 
   constructor(
     private readonly store: Store,
     private readonly link: PrimaryLink,
     private readonly limits: PrimaryLimits,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.committedSeq = link.knownCommittedSeq();
+  }
 
   /** Becomes primary of the view: first brings every backup level at the new epoch. */
   async start(): Promise<void> {
-    await this.exclusive(() => this.levelAll(this.store.head, []));
+    await this.exclusive(async () => {
+      await this.levelAll(this.store.head, []);
+      this.commitLevelled();
+    });
     if (this.stopped) return;
     this.ready = true;
     this.log.info({ epoch: this.link.view().epoch, position: this.store.head }, 'primary ready');
@@ -132,6 +142,7 @@ export class Primary {
       await this.level(backup, view.epoch, this.store.head, []);
       const next = await install(view.epoch, backup);
       await this.levelAll(this.store.head, []);
+      this.commitLevelled();
       this.log.info({ backup, epoch: next.epoch }, 'backup joined');
       return next;
     });
@@ -190,7 +201,12 @@ export class Primary {
     try {
       for (const { request } of batch) answers.push(this.run(request, epoch, now, entries));
       if (entries.length > 0) await this.levelAll(after, entries);
+      // Checked with nothing awaited before the commit: a view below its minimum size commits nothing, so
+      // the members of the last view that could take writes hold every committed write.
+      if (entries.length > 0 && !this.viewCanCommit()) throw new RoundFailed('the view is below its minimum size');
+      if (entries.length > 0) this.store.noteCommitted(this.store.head.seq);
       this.store.commit();
+      this.committedSeq = this.store.head.seq;
       if (entries.length > 0) {
         this.link.committed((performance.now() - started) / 1000);
         this.log.debug({ requestIds: entries.map((e) => e.requestId), seqs: [entries[0]?.seq, entries.at(-1)?.seq] }, 'round committed');
@@ -199,10 +215,33 @@ export class Primary {
       this.store.rollback();
       const message = error instanceof RoundFailed ? error.message : String(error);
       if (!(error instanceof RoundFailed)) this.log.error({ err: message }, 'replication round failed');
+      // Answered first, so the router sends them to the next primary; then this one steps down.
       for (const pending of batch) pending.resolve(refused('ROUND_FAILED', message));
+      if (isDiskError(error)) this.link.diskFailed(error);
       return;
     }
     batch.forEach((pending, i) => pending.resolve(answers[i] ?? refused('INTERNAL', 'no answer')));
+  }
+
+  private viewCanCommit(): boolean {
+    const view = this.link.view();
+    return view.primary === this.link.name && 1 + view.backups.length >= this.link.minReplicas();
+  }
+
+  /**
+   * Every backup of a view that can take writes now holds our whole log: it
+   * is committed. (In a smaller view nothing is, until enough backups join.)
+   */
+  private commitLevelled(): void {
+    if (this.stopped || !this.viewCanCommit()) return;
+    try {
+      this.store.noteCommitted(this.store.head.seq);
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      this.link.diskFailed(error);
+      throw new RoundFailed('the disk refused a write');
+    }
+    this.committedSeq = Math.max(this.committedSeq, this.store.head.seq);
   }
 
   /** One request inside the round's transaction, behind a savepoint so a bug in one cannot spoil the batch. */
@@ -216,6 +255,8 @@ export class Primary {
       this.store.release();
       return { ok: true, outcome: outcome satisfies Outcome<unknown> };
     } catch (error) {
+      // A full or failing disk fails the whole round (it is retried on another primary), not this request.
+      if (isDiskError(error)) throw error;
       this.store.rollbackToSavepoint();
       this.log.error({ requestId: request.requestId, err: String(error) }, 'command failed');
       return refused('INTERNAL', 'the request could not be processed');
@@ -235,6 +276,9 @@ export class Primary {
         const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax);
         response = await this.ship(url, epoch, from, missing);
       } else {
+        if (response.code === 'BEHIND') {
+          fatal(this.log, `${backup} holds committed writes this primary lacks (it is at seq ${this.store.head.seq})`, { backup, epoch });
+        }
         this.log.info({ backup, position: from, code: response.code }, 'sending a snapshot');
         response = await this.sendSnapshot(url, epoch);
       }
@@ -242,7 +286,7 @@ export class Primary {
   }
 
   private ship(url: string, epoch: number, after: Position, entries: Entry[]): Promise<ReplicateResponse> {
-    return callPeer(url, '/replicate', { epoch, primary: this.link.name, after, entries }, {
+    return callPeer(url, '/replicate', { epoch, primary: this.link.name, after, entries, committedSeq: this.committedSeq }, {
       secret: this.link.secret,
       timeoutMs: this.limits.replicationTimeoutMs,
       response: ReplicateResponseSchema,
@@ -251,11 +295,12 @@ export class Primary {
 
   private async sendSnapshot(url: string, epoch: number): Promise<ReplicateResponse> {
     const snapshot = this.store.snapshot();
-    await callPeer(url, '/snapshot', { epoch, primary: this.link.name, snapshot }, {
+    const installed = await callPeer(url, '/snapshot', { epoch, primary: this.link.name, snapshot }, {
       secret: this.link.secret,
       timeoutMs: this.limits.replicationTimeoutMs * 30,
-      response: SnapshotAck,
+      response: ReplicateResponseSchema,
     });
+    if (!installed.ok) return installed;
     // Then an empty ship confirms it is level (or what it still lacks).
     return this.ship(url, epoch, this.store.head, []);
   }

@@ -2,6 +2,7 @@
 // declared once and parsed on both sides.
 import { z } from 'zod';
 import { ERROR_CODES } from './domain/types.ts';
+import { ID_CHARS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, ORDER_LINES_MAX } from './domain/limits.ts';
 
 export const CLUSTER_SECRET_HEADER = 'x-jh-cluster-secret';
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -23,7 +24,7 @@ export type View = z.infer<typeof View>;
 
 const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const text = z.string().max(1000);
-const id = z.string().min(1).max(200);
+const id = z.string().min(1).max(ID_CHARS_MAX);
 
 export const UserErrorWire = z.object({
   code: z.enum(ERROR_CODES),
@@ -76,7 +77,7 @@ export const OrderWire = z.object({
   totalMinor: money,
 });
 export const QuoteInputWire = z.object({
-  lines: z.array(OrderLineInputWire).max(1000),
+  lines: z.array(OrderLineInputWire).max(ORDER_LINES_MAX),
   deliveryOptionId: id.nullish(),
   tipMinorUnits: z.number().int().nullish(),
 });
@@ -98,8 +99,8 @@ export const Command = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('placeOrder'),
     customerId: id,
-    idempotencyKey: z.string().max(1000),
-    lines: z.array(OrderLineInputWire).max(1000),
+    idempotencyKey: z.string().min(1).max(IDEMPOTENCY_KEY_CHARS_MAX),
+    lines: z.array(OrderLineInputWire).max(ORDER_LINES_MAX),
     deliveryOptionId: id,
     tipMinorUnits: z.number().int().nullish(),
   }),
@@ -114,8 +115,12 @@ export const WriteRequest = z.object({
 });
 export type WriteRequest = z.infer<typeof WriteRequest>;
 
-/** Why a replica would not take a request; the router retries on all but INTERNAL (a bug). */
-export const REFUSALS = ['NOT_PRIMARY', 'STALE_EPOCH', 'NOT_READY', 'ROUND_FAILED', 'INTERNAL'] as const;
+/**
+ * Why a replica would not take a request. The router retries on all but
+ * INTERNAL (a bug) and INVALID_REQUEST (the request itself is malformed, so
+ * sending it again cannot help).
+ */
+export const REFUSALS = ['NOT_PRIMARY', 'STALE_EPOCH', 'NOT_READY', 'ROUND_FAILED', 'INTERNAL', 'INVALID_REQUEST'] as const;
 export type Refusal = (typeof REFUSALS)[number];
 
 export const Refused = z.object({ ok: z.literal(false), refusal: z.enum(REFUSALS), message: z.string() });
@@ -134,8 +139,13 @@ export type WriteResponse = z.infer<typeof WriteResponse>;
 /** Most writes in one batch call. */
 export const WRITE_BATCH_MAX = 256;
 
-/** Several writes in one call (the gateway sends what its clients asked for meanwhile); answered in order. */
-export const WriteBatchRequest = z.object({ requests: z.array(WriteRequest).min(1).max(WRITE_BATCH_MAX) });
+/**
+ * Several writes in one call (the gateway sends what its clients asked for
+ * meanwhile); answered in order. Only the envelope is checked here: the
+ * replica parses each request with `WriteRequest` on its own, so one
+ * malformed request is refused alone (INVALID_REQUEST), never the batch.
+ */
+export const WriteBatchRequest = z.object({ requests: z.array(z.unknown()).min(1).max(WRITE_BATCH_MAX) });
 export type WriteBatchRequest = z.infer<typeof WriteBatchRequest>;
 export const WriteBatchResponse = z.object({ answers: z.array(WriteResponse) });
 
@@ -153,7 +163,7 @@ export const ReadRequest = z.discriminatedUnion('type', [
     first: z.number().int().min(1).max(1000),
     beforeId: id.nullish(),
   }),
-  z.object({ type: z.literal('order'), customerId: id, orderId: z.string().max(200) }),
+  z.object({ type: z.literal('order'), customerId: id, orderId: z.string().max(ID_CHARS_MAX) }),
   z.object({ type: z.literal('catalogLoaded') }),
 ]);
 export type ReadRequest = z.infer<typeof ReadRequest>;
@@ -181,6 +191,8 @@ export const ReplicateRequest = z.object({
   /** The position the entries follow; the backup must be exactly there. */
   after: Position,
   entries: z.array(Entry),
+  /** The primary's commit point: every seq up to here is acknowledged and must never be given up. */
+  committedSeq: z.number().int().nonnegative(),
 });
 export type ReplicateRequest = z.infer<typeof ReplicateRequest>;
 
@@ -188,8 +200,12 @@ export const ReplicateResponse = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), position: Position }),
   z.object({
     ok: z.literal(false),
-    /** STALE_EPOCH: the backup follows a newer view. GAP/DIVERGED: send from `position` or a snapshot. */
-    code: z.enum(['STALE_EPOCH', 'GAP', 'DIVERGED']),
+    /**
+     * STALE_EPOCH: the backup follows a newer view. GAP/DIVERGED: send from
+     * `position` or a snapshot. BEHIND: a snapshot older than what the backup
+     * knows is committed (the primary lacks acknowledged writes).
+     */
+    code: z.enum(['STALE_EPOCH', 'GAP', 'DIVERGED', 'BEHIND']),
     epoch: z.number().int().nonnegative(),
     position: Position,
   }),
@@ -250,6 +266,12 @@ export const Heartbeat = z.object({
   name,
   url: z.string().url().max(200),
   incarnation: z.string().max(64),
+  /** The identity of the replica's store: a wiped disk comes back with another one. */
+  storeId: z.string().max(64),
+  /** The highest seq this replica knows the cluster committed (a restarted view service learns it from these). */
+  committedSeq: z.number().int().nonnegative(),
+  /** False while the replica's disk refuses writes: it must not be in the view. */
+  canWrite: z.boolean(),
   role: z.enum(ROLES),
   /** The newest view this replica knows (a restarted view service learns from these). */
   view: View,
@@ -265,6 +287,8 @@ export const ViewNotice = z.object({
   /** Where each member of the cluster listens. */
   urls: z.record(z.string(), z.string()),
   minReplicas: z.number().int().positive(),
+  /** The highest seq the view service knows was committed. */
+  committedSeq: z.number().int().nonnegative(),
 });
 export type ViewNotice = z.infer<typeof ViewNotice>;
 

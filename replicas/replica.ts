@@ -20,6 +20,7 @@ import {
   JoinRequest,
   ReadRequest,
   ReplicateRequest,
+  type Position,
   type ReplicateResponse,
   type Role,
   type StatusResponse,
@@ -27,9 +28,10 @@ import {
   ViewNotice,
   WriteBatchRequest,
   WriteRequest,
+  type WriteResponse,
 } from './protocol.ts';
 import { executeRead } from './reads.ts';
-import { Store } from './store.ts';
+import { Store, isDiskError } from './store.ts';
 
 export interface ReplicaConfig {
   name: string;
@@ -95,6 +97,8 @@ class Replica {
   private url = '';
   private closed = false;
   private catchingUp = false;
+  /** Why the disk refused the last write, while it does; null when it takes writes. */
+  private diskProblem: string | null = null;
   private readonly log: Logger;
   private readonly commits = new CommitSignal();
   private readonly rounds = { count: 0, seconds: 0 };
@@ -109,7 +113,7 @@ class Replica {
   ) {
     this.log = config.log;
     const view = store.savedView() ?? NO_VIEW;
-    this.notice = { view, urls: {}, minReplicas: 2 };
+    this.notice = { view, urls: {}, minReplicas: 2, committedSeq: store.knownCommittedSeq() };
     this.fencedEpoch = Math.max(view.epoch, Number(store.meta('fencedEpoch') ?? 0));
   }
 
@@ -129,18 +133,28 @@ class Replica {
   private onNotice(notice: ViewNotice): void {
     const current = this.notice.view;
     if (notice.view.epoch < current.epoch) return;
+    let diskError: unknown = null;
     if (notice.view.epoch > current.epoch) {
-      this.store.setMeta('view', JSON.stringify(notice.view));
-      this.fence(notice.view.epoch);
       this.log.info({ view: notice.view }, 'new view');
+      try {
+        this.fence(notice.view.epoch);
+        this.store.setMeta('view', JSON.stringify(notice.view));
+      } catch (error) {
+        // The view is adopted all the same (the fence holds in memory); the disk's failure takes us out of it.
+        if (!isDiskError(error)) throw error;
+        diskError = error;
+      }
     }
     this.notice = notice;
-    this.reconcile();
+    if (diskError !== null) this.diskFailed(diskError);
+    else this.reconcile();
   }
 
   private reconcile(): void {
     const { view } = this.notice;
-    const wanted: Role = view.primary === this.config.name ? 'PRIMARY' : view.backups.includes(this.config.name) ? 'BACKUP' : 'CATCHING_UP';
+    const named: Role = view.primary === this.config.name ? 'PRIMARY' : view.backups.includes(this.config.name) ? 'BACKUP' : 'CATCHING_UP';
+    // A replica that cannot write stays out of the view until it can.
+    const wanted: Role = this.diskProblem === null ? named : 'CATCHING_UP';
     if (this.closed) return;
     if (wanted !== this.role) {
       this.log.info({ from: this.role, to: wanted, epoch: view.epoch }, 'role change');
@@ -148,7 +162,47 @@ class Replica {
       this.role = wanted;
       if (wanted === 'PRIMARY') this.becomePrimary();
     }
-    if (this.role === 'CATCHING_UP') void this.catchUpLoop();
+    if (this.role === 'CATCHING_UP' && this.diskProblem === null) void this.catchUpLoop();
+  }
+
+  /**
+   * The disk refused a write (full, or failing): step out of the view at once
+   * (a primary stops committing, a backup stops acknowledging) and say so in
+   * every heartbeat, until `probeDisk` shows it takes writes again. What was
+   * committed before is intact: SQLite rolled the failed write back.
+   */
+  private diskFailed(error: unknown): void {
+    if (this.diskProblem === null) this.log.error({ err: describe(error), role: this.role }, 'cannot write to the disk: leaving the view until it can');
+    this.diskProblem = describe(error);
+    this.reconcile();
+    this.heartbeat().catch(() => undefined);
+  }
+
+  /** While the disk is failing: is there room again? Then rejoin (catch up, then join as a backup). */
+  private probeDisk(): void {
+    if (this.diskProblem === null) return;
+    try {
+      this.store.probeDisk();
+    } catch (error) {
+      if (!isDiskError(error)) throw error;
+      return;
+    }
+    this.log.info({ was: this.diskProblem }, 'the disk takes writes again: rejoining');
+    this.diskProblem = null;
+    this.reconcile();
+  }
+
+  /** Runs store work on behalf of a loop or a request; a disk failure takes this replica out of the view. */
+  private storeWork<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (isDiskError(error)) {
+        this.diskFailed(error);
+        throw new HttpError(503, `${this.config.name} cannot write to its disk`);
+      }
+      throw error;
+    }
   }
 
   private becomePrimary(): void {
@@ -170,6 +224,7 @@ class Replica {
     this.primaryStopped = primary.exclusive(async () => undefined);
   }
 
+  /** Refuses shipments from older epochs from now on (in memory first, then on disk). */
   private fence(epoch: number): void {
     if (epoch <= this.fencedEpoch) return;
     this.fencedEpoch = epoch;
@@ -183,7 +238,9 @@ class Replica {
       view: () => this.notice.view,
       url: (name: string) => this.notice.urls[name],
       minReplicas: () => this.notice.minReplicas,
+      knownCommittedSeq: () => this.knownCommittedSeq(),
       refreshView: () => this.heartbeat(),
+      diskFailed: (error: unknown) => this.diskFailed(error),
       committed: (roundSeconds?: number) => {
         if (roundSeconds !== undefined) {
           this.rounds.count++;
@@ -215,15 +272,27 @@ class Replica {
       } catch (error) {
         if (failures++ % 50 === 0) this.log.warn({ err: describe(error) }, 'view service unreachable');
       }
-      if (++beats % 100 === 0 && !this.store.inTransaction) this.store.trim(this.config.logEntriesMax, this.config.dedupeEntriesMax);
-      else if (beats % 5 === 0) this.store.checkpoint();
+      try {
+        if (this.diskProblem !== null) {
+          if (beats++ % 10 === 0) this.probeDisk();
+        } else if (++beats % 100 === 0 && !this.store.inTransaction) {
+          this.storeWork(() => this.store.trim(this.config.logEntriesMax, this.config.dedupeEntriesMax));
+        } else if (beats % 5 === 0) {
+          this.storeWork(() => this.store.checkpoint());
+        }
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+      }
       await sleep(this.config.heartbeatMs);
     }
   }
 
   private async heartbeat(): Promise<void> {
     const position = this.role === 'PRIMARY' ? this.store.committed.position() : this.store.head;
-    const beat = { name: this.config.name, url: this.url, incarnation: this.incarnation, role: this.role, view: this.notice.view, position, rounds: this.rounds };
+    const beat = {
+      name: this.config.name, url: this.url, incarnation: this.incarnation, storeId: this.store.storeId, committedSeq: this.knownCommittedSeq(),
+      canWrite: this.diskProblem === null, role: this.role, view: this.notice.view, position, rounds: this.rounds,
+    };
     this.onNotice(await this.callGateway('/cluster/heartbeat', beat));
   }
 
@@ -240,7 +309,7 @@ class Replica {
     this.catchingUp = true;
     try {
       await this.primaryStopped;
-      while (this.role === 'CATCHING_UP' && !this.closed) {
+      while (this.role === 'CATCHING_UP' && this.diskProblem === null && !this.closed) {
         try {
           const joined = await catchUpAndJoin(this.store, {
             name: this.config.name,
@@ -248,10 +317,15 @@ class Replica {
             primaryUrl: () => (this.notice.view.primary ? this.notice.urls[this.notice.view.primary] ?? null : null),
             stillCatchingUp: () => this.role === 'CATCHING_UP' && !this.closed,
             snapshotInstalled: (position) => this.log.info({ position }, 'installed a snapshot'),
+            wouldLoseCommitted: (position) => this.wouldLoseCommitted(position),
           }, { joinLagMax: this.config.joinLagMax, timeoutMs: this.config.replicationTimeoutMs * 10 });
           if (joined) await this.heartbeat();
           else await sleep(this.config.heartbeatMs);
         } catch (error) {
+          if (isDiskError(error)) {
+            this.diskFailed(error);
+            return;
+          }
           this.log.info({ err: describe(error) }, 'catching up failed; trying again');
           await sleep(this.config.heartbeatMs * 2);
         }
@@ -279,15 +353,26 @@ class Replica {
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     switch (path) {
       case '/write-batch': {
+        // Each request is parsed on its own: a malformed one gets its own refusal and the others go on.
         const { requests } = await readJson(req, WriteBatchRequest);
-        return sendJson(res, 200, { answers: await Promise.all(requests.map((request) => this.write(request))) });
+        const answers = requests.map((item) => {
+          const request = WriteRequest.safeParse(item);
+          if (request.success) return this.write(request.data);
+          const problems = request.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'request'}: ${issue.message}`);
+          return Promise.resolve({ ok: false, refusal: 'INVALID_REQUEST', message: problems.join('; ').slice(0, 500) } satisfies WriteResponse);
+        });
+        return sendJson(res, 200, { answers: await Promise.all(answers) });
       }
       case '/read':
         return sendJson(res, 200, this.read(await readJson(req, ReadRequest)));
-      case '/replicate':
-        return sendJson(res, 200, this.replicate(await readJson(req, ReplicateRequest)));
-      case '/snapshot':
-        return sendJson(res, 200, this.installSnapshot(await readJson(req, InstallSnapshotRequest, SNAPSHOT_BYTES_MAX)));
+      case '/replicate': {
+        const request = await readJson(req, ReplicateRequest);
+        return sendJson(res, 200, this.storeWork(() => this.replicate(request)));
+      }
+      case '/snapshot': {
+        const request = await readJson(req, InstallSnapshotRequest, SNAPSHOT_BYTES_MAX);
+        return sendJson(res, 200, this.storeWork(() => this.installSnapshot(request)));
+      }
       case '/catchup':
         return sendJson(res, 200, this.catchUp(await readJson(req, CatchUpRequest)));
       case '/feed':
@@ -300,6 +385,16 @@ class Replica {
       default:
         throw new HttpError(404, 'not found');
     }
+  }
+
+  /** The highest seq this replica knows the cluster committed: its own store's record, or the view service's. */
+  private knownCommittedSeq(): number {
+    return Math.max(this.store.knownCommittedSeq(), this.notice.committedSeq);
+  }
+
+  /** Taking state at `position` would give up writes known to be committed (a primary that lacks them). */
+  private wouldLoseCommitted(position: Position): boolean {
+    return position.seq < this.knownCommittedSeq();
   }
 
   private status(): StatusResponse {
@@ -328,9 +423,10 @@ class Replica {
   }
 
   private replicate(request: ReplicateRequest): ReplicateResponse {
+    if (this.diskProblem !== null) throw new HttpError(503, `${this.config.name} cannot write to its disk`);
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
-    const result = this.store.applyShipped(request.after, request.entries);
+    const result = this.store.applyShipped(request.after, request.entries, request.committedSeq);
     if (result === 'ok') {
       if (request.entries.length > 0) this.log.debug({ requestIds: request.entries.map((e) => e.requestId), seq: this.store.head.seq }, 'applied');
       return { ok: true, position: this.store.head };
@@ -339,8 +435,13 @@ class Replica {
   }
 
   private installSnapshot(request: InstallSnapshotRequest) {
+    if (this.diskProblem !== null) throw new HttpError(503, `${this.config.name} cannot write to its disk`);
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
+    if (this.wouldLoseCommitted(request.snapshot.position)) {
+      this.log.error({ from: request.primary, snapshot: request.snapshot.position, committedSeq: this.knownCommittedSeq() }, 'refused a snapshot that lacks committed writes');
+      return { ok: false, code: 'BEHIND', epoch: this.fencedEpoch, position: this.store.head } satisfies ReplicateResponse;
+    }
     this.store.installSnapshot(request.snapshot);
     this.log.info({ position: this.store.head }, 'installed a snapshot');
     return { ok: true, position: this.store.head };

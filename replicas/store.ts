@@ -3,8 +3,8 @@
 // (and sees its own open transaction), `reader` serves reads and catch-up from
 // the last committed state only, so nobody reads a write before it is acked.
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Entry, Position, Snapshot, View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
@@ -32,6 +32,19 @@ CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS dedupe (request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS dedupe_by_seq ON dedupe (seq);
 `;
+
+/** Free room a replica must be able to write before it takes part again after a disk failure. */
+const DISK_PROBE_BYTES = 1024 * 1024;
+
+/**
+ * The disk (not the data) failed: full, or an I/O error. The replica steps
+ * out of the view until it can write again; its committed state is intact.
+ */
+export function isDiskError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string') return false;
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT';
+}
 
 /** The hash chain: each entry's hash covers the previous hash and the entry, so equal hashes mean equal histories. */
 export function chainHash(previous: string, seq: number, epoch: number, requestId: string, effect: string): string {
@@ -217,11 +230,35 @@ export class Store extends Queries {
   private readonly reader: Database.Database;
   private tip: Position;
 
-  private constructor(private readonly writer: Database.Database, reader: Database.Database) {
+  private constructor(
+    private readonly writer: Database.Database,
+    reader: Database.Database,
+    private readonly path: string,
+  ) {
     super(writer);
     this.reader = reader;
     this.committed = new Queries(reader);
     this.tip = this.position();
+    // The store's identity: made with the file, so a wiped or replaced disk comes back as another store.
+    this.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('storeId', ?)", randomUUID());
+    this.storeId = this.meta('storeId') ?? '';
+  }
+
+  /** Made when this file was created; a replica whose disk was wiped has a new one. */
+  readonly storeId: string;
+
+  /**
+   * The highest seq this replica knows to be committed by the cluster (a
+   * primary's own rounds, or the commit point a primary ships with its
+   * entries). State at or below it is never given up for a snapshot.
+   */
+  knownCommittedSeq(): number {
+    return Number(this.meta('committedSeq') ?? 0);
+  }
+
+  /** Remembers a commit point (in the open transaction, if one is open: it commits or rolls back with it). */
+  noteCommitted(seq: number): void {
+    if (seq > this.knownCommittedSeq()) this.setMeta('committedSeq', String(seq));
   }
 
   static open(path: string): Store {
@@ -240,7 +277,7 @@ export class Store extends Queries {
     writer.exec(SCHEMA);
     const reader = new Database(path, { readonly: true });
     reader.pragma('busy_timeout = 5000');
-    return new Store(writer, reader);
+    return new Store(writer, reader, path);
   }
 
   close(): void {
@@ -256,6 +293,22 @@ export class Store extends Queries {
   /** Copies the WAL into the database file as far as readers allow, unless a batch is open. */
   checkpoint(): void {
     if (!this.writer.inTransaction) this.writer.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  /**
+   * Whether the disk takes writes again: room for DISK_PROBE_BYTES beside the
+   * file, and the WAL copied into the database file (what fails first when
+   * the disk is full). Throws the disk's error when it does not.
+   */
+  probeDisk(): void {
+    if (this.path === ':memory:') return;
+    const probe = `${this.path}.probe`;
+    try {
+      writeFileSync(probe, Buffer.alloc(DISK_PROBE_BYTES), { flush: true });
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    if (!this.writer.inTransaction) this.writer.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   get inTransaction(): boolean {
@@ -308,7 +361,7 @@ export class Store extends Queries {
    * one durable transaction. Entries this replica already holds are skipped
    * when their hashes agree.
    */
-  applyShipped(after: Position, entries: Entry[]): 'ok' | 'gap' | 'diverged' {
+  applyShipped(after: Position, entries: Entry[], committedSeq = 0): 'ok' | 'gap' | 'diverged' {
     if (after.seq > this.tip.seq) return 'gap';
     if (this.hashAt(after.seq) !== after.hash) return 'diverged';
     for (const entry of entries) {
@@ -318,8 +371,12 @@ export class Store extends Queries {
     // A tail beyond the primary's head is one it never committed: throw it away.
     if (this.tip.seq > primaryHead) return 'diverged';
     const fresh = entries.filter((entry) => entry.seq > this.tip.seq);
-    if (fresh.length === 0) return 'ok';
+    if (fresh.length === 0) {
+      if (committedSeq > this.knownCommittedSeq()) this.transaction(() => this.noteCommitted(committedSeq));
+      return 'ok';
+    }
     this.transaction(() => {
+      this.noteCommitted(committedSeq);
       for (const entry of fresh) {
         invariant(entry.seq === this.tip.seq + 1, `entry ${entry.seq} does not follow ${this.tip.seq}`);
         const hash = chainHash(this.tip.hash, entry.seq, entry.epoch, entry.requestId, entry.effect);
@@ -330,8 +387,13 @@ export class Store extends Queries {
     return 'ok';
   }
 
-  /** Replaces everything with a primary's snapshot; the log starts again after it. */
+  /**
+   * Replaces everything with a primary's snapshot; the log starts again after
+   * it. A snapshot below what this replica knows is committed would lose
+   * acknowledged writes: the caller refuses it first (`behind`).
+   */
   installSnapshot(snapshot: Snapshot): void {
+    invariant(!this.wouldGoBehind(snapshot.position), `snapshot at ${snapshot.position.seq} is below the committed seq ${this.knownCommittedSeq()}`);
     this.transaction(() => {
       for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe']) this.writer.exec(`DELETE FROM ${table}`);
       this.loadCatalog(snapshot.products, snapshot.deliveryOptions);
@@ -341,6 +403,11 @@ export class Store extends Queries {
       this.setMeta('logBase', JSON.stringify(snapshot.position));
     });
     this.tip = snapshot.position;
+  }
+
+  /** True when taking state at `position` would drop writes this replica knows were committed. */
+  wouldGoBehind(position: Position): boolean {
+    return position.seq < this.knownCommittedSeq();
   }
 
   /** Keeps the newest `logEntriesMax` entries and `dedupeEntriesMax` dedupe rows. */

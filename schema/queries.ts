@@ -1,12 +1,14 @@
 import { builder } from './builder.ts';
 import { ClusterRef } from './types/cluster.ts';
 import { CustomerRef } from './types/customer.ts';
-import { UserErrorRef } from './types/errors.ts';
+import { UserErrorRef, refuseArgument } from './types/errors.ts';
 import { OrderQuoteInputRef } from './types/inputs.ts';
 import { OrderQuoteRef, OrderRef } from './types/order.ts';
 import { PostcodeCheckRef } from './types/postcode.ts';
 import { DeliveryOptionRef, ProductRef } from './types/product.ts';
 import type { Outcome, Quote } from '../replicas/domain/types.ts';
+import { invalidId } from '../replicas/domain/order-input.ts';
+import { ID_CHARS_MAX } from '../replicas/domain/limits.ts';
 
 const OrderQuotePayloadRef = builder.objectRef<Outcome<Quote>>('OrderQuotePayload').implement({
   fields: (t) => ({
@@ -33,9 +35,13 @@ builder.queryFields((t) => ({
   order: t.field({
     type: OrderRef,
     nullable: true,
-    description: "One of the viewer's own orders.",
+    description:
+      "One of the viewer's own orders; null if the viewer has no order with this id. " +
+      `An id no order can have (empty, or over ${ID_CHARS_MAX} characters) is refused at once, before any lookup, ` +
+      'with a GraphQL error whose `extensions` are `{ code: "INVALID_INPUT", field: ["id"] }`.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { services, viewer }) => {
+      refuseArgument(invalidId(String(id), 'An order id', ['id']));
       const customer = await viewer();
       return customer ? services.order(customer.id, String(id)) : null;
     },

@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { validateContactDetails } from '../replicas/domain/contact.ts';
+import { invalidId, validateOrderRequest, validateQuoteInput } from '../replicas/domain/order-input.ts';
 import { type Customer, type Outcome, type UserError, fail, userError } from '../replicas/domain/types.ts';
 import {
   type Command,
@@ -19,7 +20,7 @@ import {
   UserErrorWire,
 } from '../replicas/protocol.ts';
 import type { PostcodeChecker } from './postcode-checker.ts';
-import { Router, ServiceUnavailable } from './router.ts';
+import { RequestRefused, Router, ServiceUnavailable } from './router.ts';
 import type { PlaceOrderInput, Services } from './services.ts';
 import type { ViewService } from './view-service.ts';
 import type { Feeds } from './feeds.ts';
@@ -48,6 +49,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       return schema.parse(await router.read(request, randomUUID()));
     } catch (error) {
       if (error instanceof ServiceUnavailable) throw new GraphQLError(error.message, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      if (error instanceof RequestRefused) throw new GraphQLError(error.message, { extensions: { code: 'INVALID_INPUT' } });
       throw error;
     }
   };
@@ -62,6 +64,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       return { ok: true, value: schema.parse(outcome.value) };
     } catch (error) {
       if (error instanceof ServiceUnavailable) return fail(userError('SERVICE_UNAVAILABLE', error.message));
+      if (error instanceof RequestRefused) return fail(userError('INVALID_INPUT', error.message));
       throw error;
     }
   };
@@ -85,7 +88,11 @@ export function createServices(deps: { router: Router; views: ViewService; postc
   return {
     products: () => read({ type: 'products' }, z.array(ProductWire)),
     deliveryOptions: () => read({ type: 'deliveryOptions' }, z.array(DeliveryOptionWire)),
-    quote: async (input) => read({ type: 'quote', input }, QuoteOutcome),
+    // Requests outside the wire's limits are answered here, at once: the replicas would refuse them.
+    quote: async (input) => {
+      const checked = validateQuoteInput(input);
+      return checked.ok ? read({ type: 'quote', input: checked.value }, QuoteOutcome) : checked;
+    },
     customerByToken,
     customerIdByToken: async (token) => customerIds.get(hashToken(token)) ?? (await customerByToken(token))?.id ?? null,
     orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
@@ -103,19 +110,16 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       const saved = await write({ type: 'createCustomer', tokenHash: hashToken(token), details: details.value }, CustomerWire);
       return saved.ok ? { ok: true, value: { customer: saved.value, token } } : saved;
     },
-    placeOrder: (customerId, input: PlaceOrderInput) =>
-      write(
-        {
-          type: 'placeOrder',
-          customerId,
-          idempotencyKey: input.idempotencyKey,
-          lines: input.lines,
-          deliveryOptionId: input.deliveryOptionId,
-          tipMinorUnits: input.tipMinorUnits,
-        },
-        OrderWire,
-      ),
-    cancelOrder: (customerId, orderId) => write({ type: 'cancelOrder', customerId, orderId }, OrderWire),
+    placeOrder: async (customerId, input: PlaceOrderInput) => {
+      const checked = validateOrderRequest(input);
+      if (!checked.ok) return checked;
+      const { idempotencyKey, lines, deliveryOptionId, tipMinorUnits } = checked.value;
+      return write({ type: 'placeOrder', customerId, idempotencyKey, lines, deliveryOptionId, tipMinorUnits }, OrderWire);
+    },
+    cancelOrder: async (customerId, orderId) => {
+      const invalid = invalidId(orderId, 'An order id', ['orderId']);
+      return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId }, OrderWire);
+    },
     cluster: () => views.cluster(),
     checkPostcode: (postcode) => postcodes.check(postcode),
 

@@ -86,7 +86,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (path.startsWith('/cluster/')) return cluster(path, req, res);
       if (path === '/healthz') return sendJson(res, 200, { ok: true });
-      if (path === '/readyz') return sendJson(res, views.writable() ? 200 : 503, { writable: views.writable() });
+      if (path === '/readyz') {
+        const reason = views.unwritableReason();
+        return sendJson(res, reason === null ? 200 : 503, { writable: reason === null, reason });
+      }
       if (path === '/metrics') {
         res.writeHead(200, { 'content-type': gatewayMetrics.registry.contentType }).end(await gatewayMetrics.registry.metrics());
         return;

@@ -21,6 +21,9 @@ export interface RouterConfig {
 /** The cluster cannot serve the request now; the client may try again later. */
 export class ServiceUnavailable extends Error {}
 
+/** The primary refused the request itself as malformed: sending it again cannot help. The message is for the client. */
+export class RequestRefused extends Error {}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; errors: { code: string; message: string; field?: string[] }[] };
 
 const RECOVERING = 'The service is busy recovering; please try again.';
@@ -30,6 +33,21 @@ const backoffMs = (attempt: number) => Math.min(100, 5 * attempt);
 
 /** Batch calls to the primary that may be under way at once. */
 const WRITE_BATCHES_IN_FLIGHT_MAX = 4;
+
+const MALFORMED = 'The service refused this request as malformed.';
+
+/**
+ * What a 4xx answer from a peer becomes: the request itself was refused, so
+ * it fails at once instead of being sent again until its deadline. 401/403
+ * mean this gateway's cluster secret is wrong (a setup error, not the
+ * client's); any other 4xx, that the request is malformed. Null for anything
+ * else (5xx, timeouts, lost connections), which is retried as before.
+ */
+function refusedByPeer(error: PeerError): Error | null {
+  if (error.kind !== 'bad-response' || error.status === null || error.status < 400 || error.status > 499) return null;
+  if (error.status === 401 || error.status === 403) return new Error(`the primary refused the cluster secret: ${error.message}`);
+  return new RequestRefused(MALFORMED);
+}
 
 interface QueuedWrite {
   requestId: string;
@@ -109,7 +127,13 @@ export class Router {
         for (const write of batch) write.reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
-      if (error.kind === 'unreachable') this.views.suspect(primary);
+      const final = refusedByPeer(error);
+      if (final) {
+        this.config.log.warn({ requestIds: batch.map((w) => w.requestId), err: error.message }, 'the primary refused a write batch');
+        for (const write of batch) write.reject(final);
+        return;
+      }
+      if (error.kind === 'unreachable' || error.kind === 'timeout') this.views.unanswered(primary, error.kind);
       for (const write of batch) write.lastProblem = error.message;
       return this.again(batch);
     }
@@ -118,6 +142,10 @@ export class Router {
       const answer = answers[i];
       if (answer?.ok) return write.resolve(answer.outcome);
       if (answer?.refusal === 'INTERNAL') return write.reject(new Error(`replica could not process ${write.requestId}: ${answer.message}`));
+      if (answer?.refusal === 'INVALID_REQUEST') {
+        this.config.log.warn({ requestId: write.requestId, problem: answer.message }, 'the primary refused a write as malformed');
+        return write.reject(new RequestRefused(`${MALFORMED} ${answer.message}`));
+      }
       write.lastProblem = answer ? `${primary}: ${answer.refusal}` : `${primary}: no answer`;
       again.push(write);
     });
@@ -159,11 +187,17 @@ export class Router {
         this.views.answered(view.primary);
         if (response.ok) return response.value;
         if (response.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${response.message}`);
+        if (response.refusal === 'INVALID_REQUEST') throw new RequestRefused(`${MALFORMED} ${response.message}`);
         lastProblem = `${view.primary}: ${response.refusal}`;
       } catch (error) {
         if (!(error instanceof PeerError)) throw error;
+        const final = refusedByPeer(error);
+        if (final) {
+          this.config.log.warn({ requestId, err: error.message }, 'the primary refused a read');
+          throw final;
+        }
         lastProblem = error.message;
-        if (error.kind === 'unreachable') this.views.suspect(view.primary);
+        if (error.kind === 'unreachable' || error.kind === 'timeout') this.views.unanswered(view.primary, error.kind);
       }
     }
     this.config.log.warn({ requestId, lastProblem }, 'request deadline passed');
@@ -171,6 +205,8 @@ export class Router {
   }
 
   private unwritableReason(): string {
+    // The operator's details (which replica, which seq) are in the cluster query, /readyz and the logs.
+    if (this.views.isStuck()) return 'Orders cannot be taken right now: the service is waiting for a server that holds the latest orders. Browsing still works.';
     return `Orders cannot be taken right now: ${this.views.recentlyHeard()} replica(s) are up and ${this.views.minReplicas} are needed. Browsing still works.`;
   }
 }

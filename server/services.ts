@@ -26,6 +26,8 @@ export interface ReplicaInfo {
 export interface ClusterInfo {
   epoch: number;
   writable: boolean;
+  /** Why orders cannot be taken now; null when they can. */
+  unwritableReason: string | null;
   primary: ReplicaInfo | null;
   replicas: ReplicaInfo[];
 }

@@ -302,7 +302,7 @@ describe('random input to the cluster\'s internal endpoints', () => {
     expect(await write.json()).toMatchObject({ answers: [{ ok: false }] });
     const shipped = await fetch(`${backup.url}/replicate`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-jh-cluster-secret': SECRET },
-      body: JSON.stringify({ epoch: stale, primary: view.primary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [] }),
+      body: JSON.stringify({ epoch: stale, primary: view.primary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [], committedSeq: 0 }),
     });
     expect(await shipped.json()).toMatchObject({ ok: false, code: 'STALE_EPOCH' });
     const huge = await fetch(`${backup.url}/replicate`, {

@@ -1,26 +1,13 @@
 // Replication claims, proven against real processes: kill them and check that
 // every acknowledged write is still there, none is doubled, and stock adds up.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
 import { TestCluster, waitFor } from './helpers/cluster.ts';
-import { allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { allOrders, deepStockCatalog, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 
 const PRODUCTS = ['margherita', 'pad-thai', 'ramen', 'brownie'];
-
-/** A catalogue with deep stock, so long runs never sell out. */
-function bigCatalog(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'jh-catalog-'));
-  const file = join(dir, 'catalog.json');
-  writeFileSync(file, JSON.stringify({
-    products: PRODUCTS.map((id, i) => ({ id, name: id, description: `dish ${id}`, priceMinor: 500 + i * 100, stock: 100_000 })),
-    deliveryOptions: [{ id: 'standard', name: 'Standard', description: 'an hour', costMinor: 299 }],
-  }));
-  return file;
-}
 
 interface Acked {
   token: string;
@@ -88,7 +75,7 @@ describe('replication', () => {
   });
 
   it('keeps every acknowledged order when the primary is killed mid-write, with no client error', async () => {
-    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS)] });
     const initial = await stockLevels(cluster);
     const clients = await orderingClients(cluster, 8);
     await waitFor('some orders', () => clients.acked.length >= 40);
@@ -116,7 +103,7 @@ describe('replication', () => {
   it('hides a frozen primary from clients: no error while it is replaced, and it rejoins when it wakes', async () => {
     // Found by the chaos harness: while a suspected primary was being replaced
     // the router answered SERVICE_UNAVAILABLE instead of waiting for the view.
-    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS)] });
     const initial = await stockLevels(cluster);
     const clients = await orderingClients(cluster, 4);
     await waitFor('some orders', () => clients.acked.length >= 20);
@@ -140,7 +127,7 @@ describe('replication', () => {
   it('shows no client an error while views change under a twitchy failure detector', async () => {
     // Under heavy load heartbeats arrive late and replicas are suspected
     // while alive; a 25 ms suspicion threshold makes that happen all the time.
-    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog(), '--suspect-ms', '25', '--heartbeat-ms', '10'], replicaArgs: ['--heartbeat-ms', '10'] });
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS), '--suspect-ms', '25', '--heartbeat-ms', '10'], replicaArgs: ['--heartbeat-ms', '10'] });
     const initial = await stockLevels(cluster);
     const epoch = (await cluster.status()).view.epoch;
     const clients = await orderingClients(cluster, 4);
@@ -151,7 +138,7 @@ describe('replication', () => {
   }, 90_000);
 
   it('brings a replica that missed many writes level again', async () => {
-    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS)] });
     const initial = await stockLevels(cluster);
     const primary = await cluster.primary();
     const away = ['1', '2', '3'].find((n) => n !== primary) ?? '3';
@@ -216,7 +203,7 @@ describe('replication', () => {
   }, 60_000);
 
   it('loses nothing acknowledged when every replica is killed and restarted', async () => {
-    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', bigCatalog()] });
+    cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS)] });
     const initial = await stockLevels(cluster);
     const clients = await orderingClients(cluster, 4);
     await waitFor('some orders', () => clients.acked.length >= 30);

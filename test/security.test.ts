@@ -78,7 +78,7 @@ describe('fencing', () => {
     const { view } = await cluster.status();
     const backup = view.backups[0]!;
     const backupUrl = (await cluster.status()).cluster.replicas.find((r) => r.name === backup)!.url;
-    const shipped = await post(`${backupUrl}/replicate`, { epoch: old.epoch, primary: oldPrimary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [] }, SECRET);
+    const shipped = await post(`${backupUrl}/replicate`, { epoch: old.epoch, primary: oldPrimary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [], committedSeq: 0 }, SECRET);
     expect(shipped.body).toMatchObject({ ok: false, code: 'STALE_EPOCH' });
 
     // Nothing of it reached any replica.

@@ -19,7 +19,7 @@ type Documents = {
     "\n  fragment OrderFields on Order {\n    id\n    status\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
     "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": typeof types.ReplicaFieldsFragmentDoc,
-    "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": typeof types.ClusterFieldsFragmentDoc,
+    "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": typeof types.ClusterFieldsFragmentDoc,
     "\n  query Menu {\n    products {\n      id\n      name\n      description\n      price {\n        ...MoneyFields\n      }\n      stock\n    }\n    deliveryOptions {\n      id\n      name\n      description\n      cost {\n        ...MoneyFields\n      }\n    }\n  }\n": typeof types.MenuDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query Orders($status: OrderStatus, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(status: $status, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
@@ -40,7 +40,7 @@ const documents: Documents = {
     "\n  fragment OrderFields on Order {\n    id\n    status\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": types.UserErrorFieldsFragmentDoc,
     "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": types.ReplicaFieldsFragmentDoc,
-    "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": types.ClusterFieldsFragmentDoc,
+    "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": types.ClusterFieldsFragmentDoc,
     "\n  query Menu {\n    products {\n      id\n      name\n      description\n      price {\n        ...MoneyFields\n      }\n      stock\n    }\n    deliveryOptions {\n      id\n      name\n      description\n      cost {\n        ...MoneyFields\n      }\n    }\n  }\n": types.MenuDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": types.ViewerDocument,
     "\n  query Orders($status: OrderStatus, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(status: $status, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
@@ -93,7 +93,7 @@ export function graphql(source: "\n  fragment ReplicaFields on Replica {\n    na
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"): (typeof documents)["\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"): (typeof documents)["\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
+import { validateIdempotencyKey } from './order-input.ts';
 import { priceCart, toQuote } from './pricing.ts';
 import {
   type Customer,
@@ -11,7 +12,6 @@ import {
   type Order,
   type Outcome,
   type Product,
-  IDEMPOTENCY_KEY_CHARS_MAX,
   fail,
   ok,
   userError,
@@ -72,10 +72,9 @@ function withResult(effect: Effect): Execution {
 }
 
 function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: StateView, now: Date): Execution {
-  const key = command.idempotencyKey.trim();
-  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_CHARS_MAX) {
-    return answer(fail(userError('INVALID_INPUT', `idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_CHARS_MAX} characters.`, ['idempotencyKey'])));
-  }
+  const checked = validateIdempotencyKey(command.idempotencyKey);
+  if (!checked.ok) return answer(checked);
+  const key = checked.value;
   if (!state.customer(command.customerId)) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
   // A retry of a checkout answers with the order it already placed.
   const earlier = state.orderByIdempotencyKey(command.customerId, key);

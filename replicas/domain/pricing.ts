@@ -14,6 +14,7 @@ import {
   ok,
   userError,
 } from './types.ts';
+import { tooManyLines } from './order-input.ts';
 
 export interface PricedCart extends Quote {
   deliveryOption: DeliveryOption | null;
@@ -26,9 +27,7 @@ export function priceCart(
 ): Outcome<PricedCart> {
   const errors: UserError[] = [];
   if (input.lines.length === 0) errors.push(userError('INVALID_INPUT', 'The cart is empty: add at least one dish.', ['lines']));
-  if (input.lines.length > ORDER_LINES_MAX) {
-    errors.push(userError('INVALID_INPUT', `An order can have at most ${ORDER_LINES_MAX} lines.`, ['lines']));
-  }
+  if (input.lines.length > ORDER_LINES_MAX) errors.push(tooManyLines());
   const chosen = new Map<string, { product: Product; quantity: number }>();
   input.lines.slice(0, ORDER_LINES_MAX).forEach((line, i) => {
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > QUANTITY_MAX) {

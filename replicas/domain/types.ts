@@ -107,11 +107,14 @@ export interface Catalog {
   deliveryOptions: DeliveryOption[];
 }
 
-// Limits of the domain, named once.
-export const QUANTITY_MAX = 99;
-export const ORDER_LINES_MAX = 50;
-export const TIP_MINOR_MAX = 100_00;
-export const CONTACT_FIELD_CHARS_MAX = 200;
-export const IDEMPOTENCY_KEY_CHARS_MAX = 128;
-export const ORDERS_PAGE_MAX = 100;
-export const ORDERS_PAGE_DEFAULT = 20;
+// The domain's limits live in limits.ts (protocol.ts imports them too).
+export {
+  CONTACT_FIELD_CHARS_MAX,
+  ID_CHARS_MAX,
+  IDEMPOTENCY_KEY_CHARS_MAX,
+  ORDER_LINES_MAX,
+  ORDERS_PAGE_DEFAULT,
+  ORDERS_PAGE_MAX,
+  QUANTITY_MAX,
+  TIP_MINOR_MAX,
+} from './limits.ts';

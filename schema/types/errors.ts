@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { ERROR_CODES, type UserError } from '../../replicas/domain/types.ts';
 import { builder } from '../builder.ts';
 
@@ -11,3 +12,8 @@ export const UserErrorRef = builder.objectRef<UserError>('UserError').implement(
     field: t.stringList({ nullable: true, resolve: (e) => e.field ?? null }),
   }),
 });
+
+/** Refuses a query argument with a GraphQL error naming it (a query has no payload to carry UserErrors). */
+export function refuseArgument(error: UserError | null): void {
+  if (error) throw new GraphQLError(error.message, { extensions: { code: error.code, field: error.field } });
+}

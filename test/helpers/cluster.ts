@@ -75,8 +75,9 @@ export class TestCluster {
     await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok);
   }
 
-  startReplica(name: string): ChildProcess {
-    return this.spawn(`replica ${name}`, ['replica', name, '--gateway', this.gatewayUrl, '--data', this.dataDir, '--log-level', 'info', ...(this.options.replicaArgs ?? [])]);
+  /** Starts replica `name`; its file lives in the cluster's data directory unless `dataDir` says where. */
+  startReplica(name: string, dataDir = this.dataDir): ChildProcess {
+    return this.spawn(`replica ${name}`, ['replica', name, '--gateway', this.gatewayUrl, '--data', dataDir, '--log-level', 'info', ...(this.options.replicaArgs ?? [])]);
   }
 
   /** Sends a signal to a process and, for a kill, waits until it is gone. */

@@ -1,6 +1,19 @@
 // GraphQL documents and small steps shared by the integration tests.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GraphQLResponse, TestCluster } from './cluster.ts';
+
+/** A catalogue file with 100,000 of each dish (ids as given) and one delivery option, so long runs never sell out. */
+export function deepStockCatalog(productIds: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'jh-catalog-')), 'catalog.json');
+  writeFileSync(file, JSON.stringify({
+    products: productIds.map((id, i) => ({ id, name: id, description: `dish ${id}`, priceMinor: 500 + i * 100, stock: 100_000 })),
+    deliveryOptions: [{ id: 'standard', name: 'Standard', description: 'an hour', costMinor: 299 }],
+  }));
+  return file;
+}
 
 export const ORDER_FIELDS = `id status createdAt deliveryOption { id name cost { minorUnits } }
   lines { productName quantity unitPrice { minorUnits } lineTotal { minorUnits } product { id stock } }

@@ -64,6 +64,12 @@ function Overview({ cluster }: { cluster: ClusterInfo }) {
         <dt>Orders</dt>
         <dd className="big">{cluster.writable ? <span className="ok">Accepted</span> : <span className="bad">Paused</span>}</dd>
       </div>
+      {cluster.unwritableReason ? (
+        <div className="overview__why">
+          <dt>Why</dt>
+          <dd data-testid="unwritable-reason">{cluster.unwritableReason}</dd>
+        </div>
+      ) : null}
     </dl>
   );
 }
