@@ -4,7 +4,7 @@
 // kill / restart / stop by name.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { GiveUp, freePort, waitFor as waitUntil } from '../test/helpers/wait.ts';
+import { GiveUp, freePort, waitFor as waitUntil } from '../cli/wait.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ export interface ClusterOptions {
   logLevel?: string;
 }
 
-export { GiveUp, freePort } from '../test/helpers/wait.ts';
+export { GiveUp, freePort } from '../cli/wait.ts';
 
 /** Polls `check` until it gives a value: benchmarks wait longer and poll faster than tests. */
 export function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, pollMs = POLL_MS): Promise<T> {

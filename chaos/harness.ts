@@ -2,7 +2,7 @@
 // the subscribers, run the workload and the fault schedule for the duration,
 // heal everything and let the cluster settle, read the final state back
 // (GraphQL, state hashes, the committed logs), and check the history.
-import { waitFor } from '../test/helpers/wait.ts';
+import { waitFor } from '../cli/wait.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -16,6 +16,7 @@ import {
   type WriteResponse,
   ReplicateResponse as ReplicateResponseSchema,
 } from './protocol.ts';
+import { sleep } from './sleep.ts';
 import { type Store, isDiskError } from './store.ts';
 
 export interface PrimaryLimits {
@@ -59,9 +60,9 @@ export class Primary {
   private readonly queue: Pending[] = [];
   private readonly inflight = new Map<string, Promise<WriteResponse>>();
   private lock: Promise<void> = Promise.resolve();
-  private running = false;
-  private ready = false;
-  private stopped = false;
+  /** A round is being drained (the queue has a worker). */
+  private draining = false;
+  private state: PrimaryState = 'LEVELLING';
   /** The commit point shipped with every call, so backups never give up what was acknowledged. */
   private committedSeq: number;
 
@@ -80,8 +81,8 @@ export class Primary {
       await this.levelAll(this.store.head, []);
       this.commitLevelled();
     });
-    if (this.stopped) return;
-    this.ready = true;
+    if (this.state === 'STOPPED') return;
+    this.moveTo('READY');
     this.log.info({ epoch: this.link.view().epoch, position: this.store.head }, 'primary ready');
     this.link.committed();
     this.kick();
@@ -89,19 +90,23 @@ export class Primary {
 
   /** Stops taking writes: queued requests are refused so the router retries elsewhere. */
   stop(): void {
-    this.stopped = true;
-    this.ready = false;
+    if (this.state !== 'STOPPED') this.moveTo('STOPPED');
     for (const pending of this.queue.splice(0)) pending.resolve(refused('NOT_PRIMARY', 'this replica is no longer the primary'));
   }
 
+  private moveTo(next: PrimaryState): void {
+    if (!PRIMARY_MOVES[this.state].includes(next)) fatal(this.log, `primary state ${this.state} cannot become ${next}`);
+    this.state = next;
+  }
+
   get isReady(): boolean {
-    return this.ready;
+    return this.state === 'READY';
   }
 
   submit(request: WriteRequest): Promise<WriteResponse> {
     const view = this.link.view();
     if (request.epoch !== view.epoch) return Promise.resolve(refused('STALE_EPOCH', `epoch ${request.epoch} is not ${view.epoch}`));
-    if (!this.ready) return Promise.resolve(refused('NOT_READY', 'the primary is bringing its backups level'));
+    if (this.state !== 'READY') return Promise.resolve(refused('NOT_READY', 'the primary is bringing its backups level'));
     const running = this.inflight.get(request.requestId);
     if (running) return running;
     const done = this.store.committed.dedupedResult(request.requestId);
@@ -138,7 +143,7 @@ export class Primary {
     return this.exclusive(async () => {
       const view = this.link.view();
       if (view.backups.includes(backup)) return view;
-      if (this.stopped || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
+      if (this.state === 'STOPPED' || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
       await this.level(backup, view.epoch, this.store.head, []);
       const next = await install(view.epoch, backup);
       await this.levelAll(this.store.head, []);
@@ -152,7 +157,7 @@ export class Primary {
   async levelAll(after: Position, entries: Entry[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const view = this.link.view();
-      if (this.stopped || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
+      if (this.state === 'STOPPED' || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
       const results = await Promise.allSettled(view.backups.map((backup) => this.level(backup, view.epoch, after, entries)));
       const failed = view.backups.filter((_, i) => results[i]?.status === 'rejected');
       if (failed.length === 0 && this.link.view().epoch === view.epoch) return;
@@ -160,7 +165,8 @@ export class Primary {
         if (result.status !== 'rejected') continue;
         const backup = view.backups[i] ?? '?';
         if (result.reason instanceof StaleEpoch) {
-          await this.link.refreshView();
+          // Unreachable view service: keep levelling (and asking) rather than stay a primary that is never ready.
+          await this.link.refreshView().catch((error: unknown) => this.log.warn({ err: String(error) }, 'could not learn the newer view; trying again'));
         } else {
           this.log.warn({ backup, err: String(result.reason) }, 'backup did not answer; reporting it');
           await this.link.reportUnreachable(view.epoch, backup);
@@ -171,20 +177,20 @@ export class Primary {
   }
 
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.draining) return;
+    this.draining = true;
     void this.drain().finally(() => {
-      this.running = false;
-      if (this.queue.length > 0 && this.ready) this.kick();
+      this.draining = false;
+      if (this.queue.length > 0 && this.state === 'READY') this.kick();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && this.ready) {
+    while (this.queue.length > 0 && this.state === 'READY') {
       // Let requests already on their way join this round (group commit even
       // when there is no backup to wait for).
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (!this.ready || this.queue.length === 0) break;
+      if (this.state !== 'READY' || this.queue.length === 0) break;
       const batch = this.queue.splice(0, this.limits.batchOpsMax);
       await this.exclusive(() => this.round(batch));
     }
@@ -233,7 +239,7 @@ export class Primary {
    * is committed. (In a smaller view nothing is, until enough backups join.)
    */
   private commitLevelled(): void {
-    if (this.stopped || !this.viewCanCommit()) return;
+    if (this.state === 'STOPPED' || !this.viewCanCommit()) return;
     try {
       this.store.noteCommitted(this.store.head.seq);
     } catch (error) {
@@ -308,8 +314,18 @@ export class Primary {
 
 class StaleEpoch extends Error {}
 
+/**
+ * LEVELLING (bringing the view's backups to our head) -> READY (taking
+ * writes) -> STOPPED (deposed: queued writes refused); STOPPED is final.
+ */
+type PrimaryState = 'LEVELLING' | 'READY' | 'STOPPED';
+
+const PRIMARY_MOVES: Record<PrimaryState, readonly PrimaryState[]> = {
+  LEVELLING: ['READY', 'STOPPED'],
+  READY: ['STOPPED'],
+  STOPPED: [],
+};
+
 export function refused(refusal: 'NOT_PRIMARY' | 'STALE_EPOCH' | 'NOT_READY' | 'ROUND_FAILED' | 'INTERNAL', message: string): WriteResponse {
   return { ok: false, refusal, message };
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,8 @@ import { catchUpAndJoin } from './catch-up.ts';
 import { CommitSignal } from './commit-signal.ts';
 import { ReplicaMetrics } from './metrics.ts';
 import { HttpError, SNAPSHOT_BYTES_MAX, callPeer, describe, guarded, readJson, secretMatches, sendJson } from './http.ts';
-import { Primary, refused, sleep } from './primary.ts';
+import { Primary, refused } from './primary.ts';
+import { sleep } from './sleep.ts';
 import {
   CatchUpRequest,
   type CatchUpResponse,
@@ -138,7 +139,7 @@ class Replica {
       this.log.info({ view: notice.view }, 'new view');
       try {
         this.fence(notice.view.epoch);
-        this.store.setMeta('view', JSON.stringify(notice.view));
+        this.store.setMetaOutsideRound('view', JSON.stringify(notice.view));
       } catch (error) {
         // The view is adopted all the same (the fence holds in memory); the disk's failure takes us out of it.
         if (!isDiskError(error)) throw error;
@@ -228,7 +229,7 @@ class Replica {
   private fence(epoch: number): void {
     if (epoch <= this.fencedEpoch) return;
     this.fencedEpoch = epoch;
-    this.store.setMeta('fencedEpoch', String(epoch));
+    this.store.setMetaOutsideRound('fencedEpoch', String(epoch));
   }
 
   private primaryLink() {

@@ -8,12 +8,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Entry, Position, Snapshot, View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
+import { GENESIS, chainHash } from './hash-chain.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
 const WAL_PAGES_MAX = 10_000;
-
-export const GENESIS: Position = { seq: 0, hash: '0'.repeat(64) };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,11 +43,6 @@ export function isDiskError(error: unknown): boolean {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return false;
   return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT';
-}
-
-/** The hash chain: each entry's hash covers the previous hash and the entry, so equal hashes mean equal histories. */
-export function chainHash(previous: string, seq: number, epoch: number, requestId: string, effect: string): string {
-  return createHash('sha256').update(`${previous}\n${seq}\n${epoch}\n${requestId}\n`).update(effect).digest('hex');
 }
 
 const parseEffect = (text: string): Effect => Effect.parse(JSON.parse(text));
@@ -229,6 +223,8 @@ export class Store extends Queries {
   readonly committed: Queries;
   private readonly reader: Database.Database;
   private tip: Position;
+  /** setMetaOutsideRound values waiting for the open transaction to end. */
+  private readonly heldMeta = new Map<string, string>();
 
   private constructor(
     private readonly writer: Database.Database,
@@ -319,10 +315,18 @@ export class Store extends Queries {
   }
   commit(): void {
     this.writer.exec('COMMIT');
+    this.writeHeldMeta();
   }
+  /** Never throws for held metadata: a failed round's caller must get to answer its requests. */
   rollback(): void {
     if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
     this.tip = this.position();
+    try {
+      this.writeHeldMeta();
+    } catch (error) {
+      // Still held (writeHeldMeta puts them back): the next commit, rollback or setMetaOutsideRound writes them.
+      if (!isDiskError(error)) throw error;
+    }
   }
 
   savepoint(): void {
@@ -334,6 +338,25 @@ export class Store extends Queries {
   rollbackToSavepoint(): void {
     this.writer.exec('ROLLBACK TO command; RELEASE command');
     this.tip = this.position();
+  }
+
+  /**
+   * Metadata that must not ride on an open round (the view, the fence
+   * epoch): a failed round would roll it back with itself. Written at once
+   * when no transaction is open, else as soon as it ends, whatever its outcome.
+   */
+  setMetaOutsideRound(key: string, value: string): void {
+    this.heldMeta.set(key, value);
+    if (!this.writer.inTransaction) this.writeHeldMeta();
+  }
+
+  private writeHeldMeta(): void {
+    if (this.heldMeta.size === 0) return;
+    const held = [...this.heldMeta];
+    this.transaction(() => {
+      for (const [key, value] of held) this.setMeta(key, value);
+    });
+    for (const [key, value] of held) if (this.heldMeta.get(key) === value) this.heldMeta.delete(key);
   }
 
   setMeta(key: string, value: string): void {

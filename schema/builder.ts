@@ -1,7 +1,7 @@
 // The one schema builder, with the typed context every resolver gets.
 import SchemaBuilder from '@pothos/core';
 import type { Customer, UserError } from '../replicas/domain/types.ts';
-import type { Services } from '../server/services.ts';
+import type { Services } from './services.ts';
 
 export interface Context {
   services: Services;

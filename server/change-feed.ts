@@ -7,8 +7,9 @@
 import type { Logger } from 'pino';
 import { Effect } from '../replicas/domain/effects.ts';
 import { callPeer, describe } from '../replicas/http.ts';
-import { chainHash } from '../replicas/store.ts';
+import { chainHash } from '../replicas/hash-chain.ts';
 import { type Entry, FeedResponse, type Position } from '../replicas/protocol.ts';
+import { sleep } from '../replicas/sleep.ts';
 import type { ViewService } from './view-service.ts';
 
 export interface ChangeFeedOptions {
@@ -116,5 +117,3 @@ export class ChangeFeed {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@
 // gateway hold unbounded memory.
 import { GraphQLError } from 'graphql';
 import type { Order, Product } from '../replicas/domain/types.ts';
-import type { ClusterInfo, ReplicaStatusEvent } from './services.ts';
+import type { ClusterInfo, ReplicaStatusEvent } from '../schema/services.ts';
 import type { Logger } from 'pino';
 import type { ChangeFeed } from './change-feed.ts';
 import type { ViewService } from './view-service.ts';

@@ -19,9 +19,9 @@ import {
   type ReadRequest,
   UserErrorWire,
 } from '../replicas/protocol.ts';
+import type { PlaceOrderInput, Services } from '../schema/services.ts';
 import type { PostcodeChecker } from './postcode-checker.ts';
 import { RequestRefused, Router, ServiceUnavailable } from './router.ts';
-import type { PlaceOrderInput, Services } from './services.ts';
 import type { ViewService } from './view-service.ts';
 import type { Feeds } from './feeds.ts';
 import { nextWriteId } from './request-context.ts';

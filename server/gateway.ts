@@ -10,6 +10,7 @@ import sirv from 'sirv';
 import type { Logger } from 'pino';
 import { buildSchema } from '../schema/index.ts';
 import type { Context } from '../schema/builder.ts';
+import type { Services } from '../schema/services.ts';
 import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
 import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
@@ -22,7 +23,6 @@ import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts'
 import { serveWebSockets } from './websocket.ts';
 import type { PostcodeChecker } from './postcode-checker.ts';
 import { Router } from './router.ts';
-import type { Services } from './services.ts';
 import { ViewService } from './view-service.ts';
 
 export interface GatewayConfig {

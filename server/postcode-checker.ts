@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { normalisePostcode } from '../replicas/domain/contact.ts';
 import { userError } from '../replicas/domain/types.ts';
-import type { PostcodeCheckResult } from './services.ts';
+import type { PostcodeCheckResult } from '../schema/services.ts';
 
 export type PostcodeCheckerOptions =
   | { mode: 'offline' }

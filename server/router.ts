@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import { PeerError, callPeer } from '../replicas/http.ts';
 import { type Command, type ReadRequest, ReadResponse, WRITE_BATCH_MAX, WriteBatchResponse } from '../replicas/protocol.ts';
+import { sleep } from '../replicas/sleep.ts';
 import type { ViewService } from './view-service.ts';
-import { sleep } from '../replicas/primary.ts';
 
 export interface RouterConfig {
   secret: string;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosCluster, GATEWAY } from '../chaos/cluster.ts';
-import { waitFor } from './helpers/wait.ts';
+import { waitFor } from '../cli/wait.ts';
 import { DETAILS, ORDER_FIELDS } from './helpers/shop.ts';
 
 const CATALOG = fileURLToPath(new URL('../replicas/catalog.json', import.meta.url));
@@ -179,7 +179,7 @@ async function wipePrimaryAndRestart(order: 'wiped-first' | 'together') {
   expect(a.crashes).toEqual([]);
 }
 
-describe('attacks on the cluster', () => {
+describe('attacks on the cluster', { timeout: 120_000 }, () => {
   it('keeps every order when the primary\'s disk is wiped and it restarts first: unwritable, and says why, until a replica with the data returns', async () => {
     await wipePrimaryAndRestart('wiped-first');
   });

@@ -118,7 +118,7 @@ async function fillAndFree(c: TestCluster, d: SmallDisk, name: string, wasPrimar
   if (wasPrimary) expect(await c.primary()).not.toBe(name);
 }
 
-describe.runIf(isRoot)('a full disk', () => {
+describe.runIf(isRoot)('a full disk', { timeout: 120_000 }, () => {
   it('drops a backup whose disk is full, keeps taking orders, and takes it back once there is room', async () => {
     disk = SmallDisk.mount();
     const c = (cluster = new TestCluster({ gatewayArgs: ['--catalog', deepStockCatalog(['margherita'])] }));

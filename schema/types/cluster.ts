@@ -1,4 +1,4 @@
-import type { ClusterInfo, ReplicaInfo, ReplicaStatusEvent } from '../../server/services.ts';
+import type { ClusterInfo, ReplicaInfo, ReplicaStatusEvent } from '../services.ts';
 import { builder } from '../builder.ts';
 
 export const ReplicaRoleRef = builder.enumType('ReplicaRole', { values: ['PRIMARY', 'BACKUP', 'CATCHING_UP', 'OFFLINE'] as const });

@@ -1,4 +1,4 @@
-import type { PostcodeCheckResult } from '../../server/services.ts';
+import type { PostcodeCheckResult } from '../services.ts';
 import { builder } from '../builder.ts';
 import { UserErrorRef } from './errors.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawnCommand } from '../../cli/up.ts';
-import { freePort, waitFor } from './wait.ts';
+import { freePort, waitFor } from '../../cli/wait.ts';
 
 export const SECRET = 'test-cluster-secret-0123456789';
 
@@ -25,7 +25,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-export { freePort, waitFor } from './wait.ts';
+export { freePort, waitFor } from '../../cli/wait.ts';
 
 export interface ReplicaStatusRow {
   name: string;

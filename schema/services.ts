@@ -1,5 +1,7 @@
-// What the GraphQL schema needs from the gateway. Resolvers stay thin: each one
-// translates GraphQL to one of these calls and the result back.
+// What the GraphQL schema needs from the gateway. The schema owns this
+// interface and the gateway implements it, so dependencies run one way
+// (server/ -> schema/). Resolvers stay thin: each one translates GraphQL to one
+// of these calls and the result back.
 import type {
   ContactDetails,
   Customer,
@@ -11,6 +13,7 @@ import type {
   Product,
   Quote,
   QuoteInput,
+  UserError,
 } from '../replicas/domain/types.ts';
 
 export type ReplicaRole = 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' | 'OFFLINE';
@@ -42,7 +45,7 @@ export interface ReplicaStatusEvent {
 export interface PostcodeCheckResult {
   postcode: string;
   valid: boolean;
-  errors: import('../replicas/domain/types.ts').UserError[];
+  errors: UserError[];
 }
 
 export interface OrdersQuery {

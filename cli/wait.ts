@@ -1,6 +1,8 @@
 // Waiting on real processes, shared by the tests, the chaos harness and the
 // benchmarks: a free port to start one on, and polling for a condition with a
-// deadline instead of sleeping.
+// deadline instead of sleeping. It lives in cli/ beside `spawnCommand`
+// (cli/up.ts), the way all three already start processes, so tools need not
+// import from test/ and no new top-level folder is needed.
 import { createServer } from 'node:net';
 
 /** A port nothing listens on now (the kernel picks it). */

@@ -10,11 +10,11 @@ export class AwakeClock {
   /**
    * @param stepMaxMs the longest gap between two readings that counts in
    *   full; anything longer is the owner's own stall and counts as this much.
-   * @param realNow a monotonic real clock (tests and the simulator pass their own).
+   * @param realNow a monotonic real clock (the process passes performance.now; the simulator its own).
    */
   constructor(
     private readonly stepMaxMs: number,
-    private readonly realNow: () => number = () => performance.now(),
+    private readonly realNow: () => number,
   ) {
     if (!(stepMaxMs > 0)) throw new Error(`AwakeClock: stepMaxMs must be positive, not ${stepMaxMs}`);
     this.lastRealMs = realNow();
