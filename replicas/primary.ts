@@ -44,6 +44,8 @@ export interface PrimaryLink {
   knownCommittedSeq(): number;
   /** The disk refused a write: this replica must leave the view (it steps down). */
   diskFailed(error: unknown): void;
+  /** A backup holds writes committed up to `seq` that we lack: we must not lead (it steps down). */
+  lacksCommitted(seq: number): void;
   /** New entries are committed (the change feed wakes up), by a round that took `roundSeconds` if any. */
   committed(roundSeconds?: number): void;
 }
@@ -283,7 +285,10 @@ export class Primary {
         response = await this.ship(url, epoch, from, missing);
       } else {
         if (response.code === 'BEHIND') {
-          fatal(this.log, `${backup} holds committed writes this primary lacks (it is at seq ${this.store.head.seq})`, { backup, epoch });
+          // Named primary from a stale view (a view service still learning after a restart, say): step down, never overwrite.
+          this.log.error({ backup, epoch, head: this.store.head.seq, committedSeq: response.committedSeq }, 'a backup holds committed writes this primary lacks: stepping down');
+          this.link.lacksCommitted(response.committedSeq ?? this.store.head.seq + 1);
+          throw new RoundFailed('this primary lacks committed writes');
         }
         this.log.info({ backup, position: from, code: response.code }, 'sending a snapshot');
         response = await this.sendSnapshot(url, epoch);

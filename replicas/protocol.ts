@@ -208,6 +208,8 @@ export const ReplicateResponse = z.discriminatedUnion('ok', [
     code: z.enum(['STALE_EPOCH', 'GAP', 'DIVERGED', 'BEHIND']),
     epoch: z.number().int().nonnegative(),
     position: Position,
+    /** With BEHIND: the committed seq the backup knows of, which the primary lacks. */
+    committedSeq: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type ReplicateResponse = z.infer<typeof ReplicateResponse>;
@@ -289,6 +291,8 @@ export const ViewNotice = z.object({
   minReplicas: z.number().int().positive(),
   /** The highest seq the view service knows was committed. */
   committedSeq: z.number().int().nonnegative(),
+  /** The store id on record for members of the view and holders: a replica named primary on another store (a wiped disk) must not lead. */
+  stores: z.record(z.string(), z.string()),
 });
 export type ViewNotice = z.infer<typeof ViewNotice>;
 

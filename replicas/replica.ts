@@ -98,6 +98,10 @@ class Replica {
   private url = '';
   private closed = false;
   private catchingUp = false;
+  /** A commit point a backup told us of (BEHIND): kept in memory, as the view service's floor is. */
+  private heardCommittedSeq = 0;
+  /** Logged once per stretch of being named primary while lacking committed writes. */
+  private unfitLogged = false;
   /** Why the disk refused the last write, while it does; null when it takes writes. */
   private diskProblem: string | null = null;
   private readonly log: Logger;
@@ -114,7 +118,7 @@ class Replica {
   ) {
     this.log = config.log;
     const view = store.savedView() ?? NO_VIEW;
-    this.notice = { view, urls: {}, minReplicas: 2, committedSeq: store.knownCommittedSeq() };
+    this.notice = { view, urls: {}, minReplicas: 2, committedSeq: store.knownCommittedSeq(), stores: {} };
     this.fencedEpoch = Math.max(view.epoch, Number(store.meta('fencedEpoch') ?? 0));
   }
 
@@ -154,8 +158,13 @@ class Replica {
   private reconcile(): void {
     const { view } = this.notice;
     const named: Role = view.primary === this.config.name ? 'PRIMARY' : view.backups.includes(this.config.name) ? 'BACKUP' : 'CATCHING_UP';
-    // A replica that cannot write stays out of the view until it can.
-    const wanted: Role = this.diskProblem === null ? named : 'CATCHING_UP';
+    // A replica that cannot write stays out of the view until it can; one named primary below the committed seq
+    // (a stale view, from a view service still learning after a restart) never leads: it would lack acknowledged writes.
+    const recordedStore = this.notice.stores[this.config.name];
+    const unfit = named === 'PRIMARY' && (this.store.head.seq < this.knownCommittedSeq() || (recordedStore !== undefined && recordedStore !== this.store.storeId));
+    if (unfit && !this.unfitLogged) this.log.warn({ head: this.store.head.seq, committedSeq: this.knownCommittedSeq(), epoch: view.epoch }, 'named primary but lacking committed writes: not leading');
+    this.unfitLogged = unfit;
+    const wanted: Role = this.diskProblem === null && !unfit ? named : 'CATCHING_UP';
     if (this.closed) return;
     if (wanted !== this.role) {
       this.log.info({ from: this.role, to: wanted, epoch: view.epoch }, 'role change');
@@ -242,6 +251,7 @@ class Replica {
       knownCommittedSeq: () => this.knownCommittedSeq(),
       refreshView: () => this.heartbeat(),
       diskFailed: (error: unknown) => this.diskFailed(error),
+      lacksCommitted: (seq: number) => this.lacksCommitted(seq),
       committed: (roundSeconds?: number) => {
         if (roundSeconds !== undefined) {
           this.rounds.count++;
@@ -390,7 +400,13 @@ class Replica {
 
   /** The highest seq this replica knows the cluster committed: its own store's record, or the view service's. */
   private knownCommittedSeq(): number {
-    return Math.max(this.store.knownCommittedSeq(), this.notice.committedSeq);
+    return Math.max(this.store.knownCommittedSeq(), this.notice.committedSeq, this.heardCommittedSeq);
+  }
+
+  /** A backup refused our snapshot: the cluster committed up to `seq`, beyond our head. Stop leading (reconcile sees it). */
+  private lacksCommitted(seq: number): void {
+    this.heardCommittedSeq = Math.max(this.heardCommittedSeq, seq);
+    this.reconcile();
   }
 
   /** Taking state at `position` would give up writes known to be committed (a primary that lacks them). */
@@ -441,7 +457,7 @@ class Replica {
     if (refusal) return refusal;
     if (this.wouldLoseCommitted(request.snapshot.position)) {
       this.log.error({ from: request.primary, snapshot: request.snapshot.position, committedSeq: this.knownCommittedSeq() }, 'refused a snapshot that lacks committed writes');
-      return { ok: false, code: 'BEHIND', epoch: this.fencedEpoch, position: this.store.head } satisfies ReplicateResponse;
+      return { ok: false, code: 'BEHIND', epoch: this.fencedEpoch, position: this.store.head, committedSeq: this.knownCommittedSeq() } satisfies ReplicateResponse;
     }
     this.store.installSnapshot(request.snapshot);
     this.log.info({ position: this.store.head }, 'installed a snapshot');

@@ -74,7 +74,7 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
   notice(): ViewNotice {
     const urls: Record<string, string> = {};
     for (const member of this.core.allMembers()) urls[member.name] = member.url;
-    return { view: this.core.view, urls, minReplicas: this.config.minReplicas, committedSeq: this.core.committedSeq };
+    return { view: this.core.view, urls, minReplicas: this.config.minReplicas, committedSeq: this.core.committedSeq, stores: { ...this.core.stores } };
   }
 
   isLive(name: string | null): boolean {

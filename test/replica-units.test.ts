@@ -67,6 +67,7 @@ describe('a primary becoming ready', () => {
       minReplicas: () => 2,
       knownCommittedSeq: () => 0,
       diskFailed: () => undefined,
+      lacksCommitted: () => undefined,
       committed: () => undefined,
     };
     const primary = new Primary(store, link, { batchOpsMax: 8, replicationTimeoutMs: 1000, shipEntriesMax: 100 }, pino({ level: process.env.JH_TEST_LOG ?? 'silent' }));

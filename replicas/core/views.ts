@@ -123,6 +123,11 @@ export class ViewCore {
     return this.state.holders;
   }
 
+  /** The store id on record for each member of the view and each holder: a replica named primary on another store must not lead. */
+  get stores(): Readonly<Record<string, string>> {
+    return this.state.stores;
+  }
+
   get minReplicas(): number {
     return this.config.minReplicas;
   }
@@ -191,7 +196,7 @@ export class ViewCore {
     if (beat.committedSeq > this.state.committedSeq) this.state = { ...this.state, committedSeq: beat.committedSeq };
     if (beat.view.epoch > this.state.view.epoch) {
       this.out.log('info', { view: beat.view, from: beat.name }, 'learned a newer view from a replica');
-      this.install(beat.view, false);
+      this.install(beat.view, 'learned');
     }
     if (beat.name === this.state.view.primary && this.primaryIncarnation === null) this.primaryIncarnation = beat.incarnation;
     if (!known || known.incarnation !== beat.incarnation) this.out.log('info', { name: beat.name, url: beat.url, storeId: beat.storeId }, 'replica registered');
@@ -237,11 +242,17 @@ export class ViewCore {
     if (epoch === view.epoch && reporter === view.primary && view.backups.includes(unreachable)) this.suspect(now, unreachable);
   }
 
-  /** The primary asks to add a replica it has brought level; false if the view moved on or the replica is not live. */
+  /**
+   * The primary asks to add a replica it has brought level; false if the view
+   * moved on, the replica is not live, or the primary itself is not the
+   * holder on record (a wiped disk answering to its name while this view
+   * service learns after a restart: what it brought level is empty).
+   */
   addBackup(now: number, epoch: number, primary: string, backup: string): boolean {
     const { view } = this.state;
     if (epoch !== view.epoch || primary !== view.primary || !this.isLive(now, backup) || backup === primary) return false;
-    if (!view.backups.includes(backup)) this.install({ epoch: view.epoch + 1, primary, backups: [...view.backups, backup] });
+    if (this.learning(now) || this.storeChanged(primary)) return false;
+    if (!view.backups.includes(backup)) this.install({ epoch: view.epoch + 1, primary, backups: [...view.backups, backup] }, 'decided');
     return true;
   }
 
@@ -258,7 +269,7 @@ export class ViewCore {
     }
     this.stuck = null;
     const kept = view.backups.filter((b) => this.isLive(now, b) && !this.storeChanged(b));
-    if (kept.length !== view.backups.length) this.install({ epoch: view.epoch + 1, primary: view.primary, backups: kept });
+    if (kept.length !== view.backups.length) this.install({ epoch: view.epoch + 1, primary: view.primary, backups: kept }, 'decided');
   }
 
   // ---- decisions ----------------------------------------------------------------------
@@ -286,19 +297,23 @@ export class ViewCore {
     if (!chosen) {
       const reason = this.noHolderReason(now, pool);
       // A primary whose disk was wiped must not lead anyone meanwhile: the view goes without one.
-      if (view.primary !== null && this.storeChanged(view.primary)) this.install({ epoch: view.epoch + 1, primary: null, backups: [] });
+      if (view.primary !== null && this.storeChanged(view.primary)) this.install({ epoch: view.epoch + 1, primary: null, backups: [] }, 'decided');
       if (reason !== this.stuck) this.out.log('error', { committedSeq: this.state.committedSeq, holders: this.state.holders }, `cannot choose a primary: ${reason}`);
       this.stuck = reason;
       return;
     }
-    const backups = view.epoch === 0 ? [] : candidates.slice(1).map((m) => m.name);
+    // In a cluster that never took writes the others join by catching up; otherwise the other holders stay on as backups.
+    const backups = pool === this.state.holders ? candidates.slice(1).map((m) => m.name) : [];
     this.out.log('warn', { from: view.primary, to: chosen.name, epoch: view.epoch + 1, committedSeq: this.state.committedSeq }, view.epoch === 0 ? 'first primary' : 'failover');
-    this.install({ epoch: view.epoch + 1, primary: chosen.name, backups });
+    this.install({ epoch: view.epoch + 1, primary: chosen.name, backups }, 'decided');
   }
 
-  /** Who may be made primary: any member of a fresh cluster, else the holders. (The simulator breaks this on purpose.) */
+  /**
+   * Who may be made primary: the holders; before any view could take writes
+   * (nothing is committed yet), any member. (The simulator breaks this on purpose.)
+   */
   protected candidatePool(view: View): readonly string[] {
-    return view.epoch === 0 ? [...this.members.keys()] : this.state.holders;
+    return view.epoch === 0 || this.state.holders.length === 0 ? [...this.members.keys()] : this.state.holders;
   }
 
   /** A candidate on the store it was recorded with, at or past the committed seq. (The simulator breaks this on purpose.) */
@@ -318,7 +333,8 @@ export class ViewCore {
     return `no live replica holds every committed write (up to seq ${this.state.committedSeq}): ${missing.join('; ')}. Waiting for one of ${pool.join(', ')} to come back with its data.`;
   }
 
-  private install(view: View, announce = true): void {
+  /** `learned`: heard from a replica (the members already know it; a view service that lost its file trusts its members as holders). */
+  private install(view: View, how: 'decided' | 'learned'): void {
     const previous = this.state;
     // A broken invariant here would hand two primaries one epoch: stop instead.
     if (view.epoch <= previous.view.epoch) throw new Error(`invariant broken: view epoch ${view.epoch} does not follow ${previous.view.epoch}`);
@@ -328,7 +344,7 @@ export class ViewCore {
     const stores: Record<string, string | undefined> = {};
     let holders = previous.holders;
     // A learned view whose holders were never recorded here: its members are the best knowledge there is.
-    if (members.length >= this.config.minReplicas || holders.length === 0) {
+    if (members.length >= this.config.minReplicas || (how === 'learned' && holders.length === 0)) {
       // Every member of a view that can take writes was checked on its way in: its store now holds the data.
       holders = members;
       for (const name of members) stores[name] = known(name);
@@ -348,7 +364,7 @@ export class ViewCore {
     this.savedCommittedSeq = this.state.committedSeq;
     this.primaryIncarnation = view.primary ? this.members.get(view.primary)?.incarnation ?? null : null;
     this.out.log('info', { view, holders, committedSeq: this.state.committedSeq }, 'view installed');
-    this.out.installed(view, announce);
+    this.out.installed(view, how === 'decided');
   }
 
   /** The committed seq moves with every round: written down at most once a COMMITTED_SAVE_MS. */
