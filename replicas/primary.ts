@@ -18,6 +18,7 @@ import {
 } from './protocol.ts';
 import { sleep } from './sleep.ts';
 import { type Store, isDiskError } from './store.ts';
+import { catchUpPlan } from './core/shipments.ts';
 
 export interface PrimaryLimits {
   /** Most requests in one replication round. */
@@ -280,7 +281,7 @@ export class Primary {
       if (response.code === 'STALE_EPOCH') throw new StaleEpoch(`${backup} follows epoch ${response.epoch}`);
       if (hops > 1_000_000) throw new RoundFailed('backup never became level');
       const from = response.position;
-      if (response.code === 'GAP' && this.store.hashAt(from.seq) === from.hash) {
+      if (catchUpPlan(this.store, from) === 'entries') {
         const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax);
         response = await this.ship(url, epoch, from, missing);
       } else {

@@ -33,6 +33,7 @@ import {
 } from './protocol.ts';
 import { executeRead } from './reads.ts';
 import { Store, isDiskError } from './store.ts';
+import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
 
 export interface ReplicaConfig {
   name: string;
@@ -411,7 +412,7 @@ class Replica {
 
   /** Taking state at `position` would give up writes known to be committed (a primary that lacks them). */
   private wouldLoseCommitted(position: Position): boolean {
-    return position.seq < this.knownCommittedSeq();
+    return snapshotLosesCommitted(position, this.knownCommittedSeq());
   }
 
   private status(): StatusResponse {
@@ -466,10 +467,10 @@ class Replica {
 
   /** Only a primary of the newest epoch this replica has seen may ship to it. */
   private refuseShipment(epoch: number): ReplicateResponse | null {
-    const stale = epoch < this.fencedEpoch || (this.role === 'PRIMARY' && epoch <= this.notice.view.epoch);
-    if (stale) return { ok: false, code: 'STALE_EPOCH', epoch: this.fencedEpoch, position: this.store.head };
+    const verdict = epochVerdict(epoch, this.fencedEpoch, this.role, this.notice.view.epoch);
+    if (verdict === 'stale') return { ok: false, code: 'STALE_EPOCH', epoch: this.fencedEpoch, position: this.store.head };
     this.fence(epoch);
-    if (this.role === 'PRIMARY') {
+    if (verdict === 'take-and-step-down') {
       // A newer primary exists: this one was deposed and has not heard yet.
       this.stepDown();
       this.role = 'CATCHING_UP';
@@ -485,7 +486,7 @@ class Replica {
     return committed.consistent(() => {
       const head = committed.position();
       const { position } = request;
-      if (position.seq <= head.seq && committed.hashAt(position.seq) === position.hash) {
+      if (catchUpPlan({ head, hashAt: (seq) => committed.hashAt(seq) }, position) === 'entries') {
         return { kind: 'entries', after: position, entries: committed.entriesAfter(position.seq, this.config.shipEntriesMax), primarySeq: head.seq } as const;
       }
       return { kind: 'snapshot', snapshot: committed.snapshot(), primarySeq: head.seq } as const;

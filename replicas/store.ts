@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { Entry, Position, Snapshot, View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
 import { GENESIS, chainHash } from './hash-chain.ts';
+import { fitShipment, snapshotLosesCommitted } from './core/shipments.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
@@ -385,15 +386,9 @@ export class Store extends Queries {
    * when their hashes agree.
    */
   applyShipped(after: Position, entries: Entry[], committedSeq = 0): 'ok' | 'gap' | 'diverged' {
-    if (after.seq > this.tip.seq) return 'gap';
-    if (this.hashAt(after.seq) !== after.hash) return 'diverged';
-    for (const entry of entries) {
-      if (entry.seq <= this.tip.seq && this.hashAt(entry.seq) !== entry.hash) return 'diverged';
-    }
-    const primaryHead = entries.at(-1)?.seq ?? after.seq;
-    // A tail beyond the primary's head is one it never committed: throw it away.
-    if (this.tip.seq > primaryHead) return 'diverged';
-    const fresh = entries.filter((entry) => entry.seq > this.tip.seq);
+    const fit = fitShipment(this, after, entries);
+    if (fit.kind !== 'append') return fit.kind;
+    const { fresh } = fit;
     if (fresh.length === 0) {
       if (committedSeq > this.knownCommittedSeq()) this.transaction(() => this.noteCommitted(committedSeq));
       return 'ok';
@@ -430,7 +425,7 @@ export class Store extends Queries {
 
   /** True when taking state at `position` would drop writes this replica knows were committed. */
   wouldGoBehind(position: Position): boolean {
-    return position.seq < this.knownCommittedSeq();
+    return snapshotLosesCommitted(position, this.knownCommittedSeq());
   }
 
   /** Keeps the newest `logEntriesMax` entries and `dedupeEntriesMax` dedupe rows. */

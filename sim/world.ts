@@ -6,10 +6,13 @@
 // Random, so a seed replays exactly.
 //
 // The replicas here are a MODEL of the protocol in replicas/replica.ts and
-// replicas/primary.ts (rounds, shipping, fencing, levelling, joining,
-// snapshots, the commit point): those files still do I/O inline. Issue 12
-// moves them into replicas/core/, and the simulator then drives them instead
-// of this model. The view service already is the production code.
+// replicas/primary.ts (rounds, levelling, joining, the commit point): those
+// files still do I/O inline. Issue 12 moves them into replicas/core/, and the
+// simulator then drives them instead of this model. Already the production
+// code: the view service (replicas/core/views.ts) and every shipment verdict
+// (replicas/core/shipments.ts: the fence, gaps, divergence, snapshots that
+// would lose committed writes, what a primary sends a replica behind it).
+import { catchUpPlan, epochVerdict, fitShipment, snapshotLosesCommitted } from '../replicas/core/shipments.ts';
 import { ViewCore, type HeartbeatFacts, type Member, type ViewsDurable, EMPTY_VIEWS } from '../replicas/core/views.ts';
 import type { View } from '../replicas/protocol.ts';
 import { Random } from './random.ts';
@@ -600,8 +603,7 @@ export class World {
       replica.floor = Math.max(replica.floor, msg.committedSeq);
       return this.stepDown(replica);
     }
-    const common = msg.code === 'GAP' && replica.hashAt(msg.head.seq) === msg.head.hash;
-    if (common) {
+    if (catchUpPlan(replica, msg.head) === 'entries') {
       const all = [...replica.disk.log, ...replica.pending];
       this.send(replica.name, from, { t: 'ship', epoch: replica.view.epoch, round: round.id, after: msg.head, entries: all.slice(msg.head.seq), committedSeq: replica.disk.committedSeq });
     } else {
@@ -660,28 +662,26 @@ export class World {
   private backupReceive(replica: Replica, from: string, msg: Extract<Msg, { t: 'ship' } | { t: 'snapshot' }>): void {
     const answer = (ok: boolean, code?: 'STALE_EPOCH' | 'GAP' | 'DIVERGED' | 'BEHIND') =>
       this.send(replica.name, from, { t: 'shipAck', round: msg.round, ok, code, head: replica.head, committedSeq: replica.knownCommitted() });
-    const stale = msg.epoch < replica.disk.fencedEpoch || (replica.role === 'PRIMARY' && msg.epoch <= replica.view.epoch);
-    if (stale && this.options.bug !== 'accept-old-epoch') return answer(false, 'STALE_EPOCH');
+    const verdict = epochVerdict(msg.epoch, replica.disk.fencedEpoch, replica.role, replica.view.epoch);
+    if (verdict === 'stale' && this.options.bug !== 'accept-old-epoch') return answer(false, 'STALE_EPOCH');
     replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, msg.epoch);
-    if (replica.role === 'PRIMARY' && msg.epoch > replica.view.epoch) {
+    if (verdict === 'take-and-step-down') {
       this.stepDown(replica);
       replica.view = { epoch: replica.view.epoch, primary: null, backups: [] };
     }
     if (msg.t === 'snapshot') {
-      const last = msg.log.at(-1)?.seq ?? 0;
-      if (last < replica.knownCommitted()) return answer(false, 'BEHIND');
+      const lastEntry = msg.log.at(-1);
+      const last = lastEntry?.seq ?? 0;
+      if (snapshotLosesCommitted({ seq: last, hash: lastEntry?.hash ?? GENESIS_HASH }, replica.knownCommitted())) return answer(false, 'BEHIND');
       replica.disk.log = msg.log.map((e) => ({ ...e }));
       replica.disk.committedSeq = Math.max(replica.disk.committedSeq, Math.min(msg.committedSeq, last));
       this.checkReplica(replica);
       return answer(true);
     }
-    const head = replica.head;
-    if (msg.after.seq > head.seq) return answer(false, 'GAP');
-    if (replica.hashAt(msg.after.seq) !== msg.after.hash) return answer(false, 'DIVERGED');
-    const primaryHead = msg.entries.at(-1)?.seq ?? msg.after.seq;
-    for (const entry of msg.entries) if (entry.seq <= head.seq && replica.hashAt(entry.seq) !== entry.hash) return answer(false, 'DIVERGED');
-    if (head.seq > primaryHead) return answer(false, 'DIVERGED');
-    for (const entry of msg.entries) if (entry.seq > replica.head.seq) replica.disk.log.push({ ...entry });
+    const fit = fitShipment(replica, msg.after, msg.entries);
+    if (fit.kind === 'gap') return answer(false, 'GAP');
+    if (fit.kind === 'diverged') return answer(false, 'DIVERGED');
+    for (const entry of fit.fresh) replica.disk.log.push({ ...entry });
     replica.disk.committedSeq = Math.max(replica.disk.committedSeq, msg.committedSeq);
     this.checkReplica(replica);
     answer(true);
