@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './helpers/cluster.ts';
-import { allOrders, deepStockCatalog, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { allOrders, deepStockCatalog, newCustomer, orderingCustomers, stockLevels } from './helpers/shop.ts';
 
 const DISK_MB = 16;
 
@@ -49,29 +49,6 @@ class SmallDisk {
   }
 }
 
-/** One customer ordering margherita until stopped; every answer is kept. */
-function orderLoop(cluster: TestCluster, token: string) {
-  const acked: string[] = [];
-  const failures: string[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const response = await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 1 }]);
-      const order = response.data?.placeOrder?.order as { id: string } | undefined;
-      if (order && response.data?.placeOrder.errors.length === 0) acked.push(order.id);
-      else failures.push(JSON.stringify(response));
-    }
-  })();
-  return {
-    acked,
-    failures,
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
 const isRoot = process.getuid?.() === 0;
 
 let cluster: TestCluster | null = null;
@@ -87,7 +64,7 @@ afterEach(async () => {
 async function fillAndFree(c: TestCluster, d: SmallDisk, name: string, wasPrimary: boolean) {
   const token = await newCustomer(c);
   const initial = (await stockLevels(c)).get('margherita') ?? 0;
-  const load = orderLoop(c, token);
+  const load = orderingCustomers(c, [token], ['margherita']);
   try {
     await waitFor('a few orders', () => load.acked.length >= 5);
     d.fill();
@@ -113,7 +90,7 @@ async function fillAndFree(c: TestCluster, d: SmallDisk, name: string, wasPrimar
   expect(load.failures).toEqual([]);
   await c.waitForConvergence(3);
   const stored = (await allOrders(c, token)).map((o) => o.id);
-  expect(stored.sort()).toEqual([...load.acked].sort());
+  expect(stored.sort()).toEqual(load.acked.map((a) => a.orderId).sort());
   expect((await stockLevels(c)).get('margherita')).toBe(initial - load.acked.length);
   if (wasPrimary) expect(await c.primary()).not.toBe(name);
 }

@@ -11,7 +11,7 @@ import { ID_CHARS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, ORDER_LINES_MAX } from '../rep
 import { invalidId, validateOrderRequest, validateQuoteInput } from '../replicas/domain/order-input.ts';
 import { OrderWire, WriteBatchResponse } from '../replicas/protocol.ts';
 import { SECRET, TestCluster, waitFor } from './helpers/cluster.ts';
-import { CANCEL_ORDER, PLACE_ORDER, allOrders, deepStockCatalog, newCustomer } from './helpers/shop.ts';
+import { CANCEL_ORDER, type OrderAttempt, PLACE_ORDER, allOrders, deepStockCatalog, newCustomer, orderingCustomers } from './helpers/shop.ts';
 
 const PRODUCTS = ['margherita', 'ramen'];
 /** Generous for a busy 2-core machine; a stalled request takes the whole 15 s deadline. */
@@ -45,37 +45,14 @@ const MALFORMED = [
   { what: 'an empty order id', mutation: CANCEL_ORDER, input: () => ({ orderId: '' }), field: ['orderId'] },
 ] as const;
 
-interface HealthyResult {
-  startedAt: number;
-  doneAt: number;
-  ok: boolean;
-  answer: string;
-}
-
-/** Customers placing one-dish orders back to back until `stop()`; every answer is recorded with its timing. */
+/** New customers ordering back to back until `stop()`; every attempt is recorded with its timing. */
 async function healthyCustomers(on: TestCluster, count: number) {
   const tokens = await Promise.all(Array.from({ length: count }, () => newCustomer(on)));
-  const results: HealthyResult[] = [];
-  let running = true;
-  const loops = tokens.map(async (token, c) => {
-    for (let i = 0; running; i++) {
-      const startedAt = Date.now();
-      const response = await on.gql(PLACE_ORDER, { input: orderInput({ lines: [{ productId: PRODUCTS[(c + i) % PRODUCTS.length], quantity: 1 }] }) }, token);
-      const payload = response.data?.placeOrder;
-      results.push({ startedAt, doneAt: Date.now(), ok: Boolean(payload?.order) && payload?.errors.length === 0, answer: JSON.stringify(response).slice(0, 300) });
-    }
-  });
-  return {
-    results,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
+  return orderingCustomers(on, tokens, PRODUCTS);
 }
 
 /** The longest time, from `from` to `to`, in which no healthy order was answered. */
-function longestStallMs(results: HealthyResult[], from: number, to: number): number {
+function longestStallMs(results: OrderAttempt[], from: number, to: number): number {
   const times = [from, ...results.map((r) => r.doneAt).filter((t) => t > from && t < to).sort((a, b) => a - b), to];
   return Math.max(...times.slice(1).map((t, i) => t - times[i]!));
 }
@@ -87,7 +64,7 @@ describe('malformed mutations at the GraphQL edge', () => {
     const attacker = await newCustomer(on);
     const healthy = await healthyCustomers(on, 2);
     try {
-      await waitFor('healthy orders to flow', () => healthy.results.filter((r) => r.ok).length >= 5);
+      await waitFor('healthy orders to flow', () => healthy.acked.length >= 5);
 
       const attackStartedAt = Date.now();
       const attack = await Promise.all(Array.from({ length: 16 }, async (_, i) => {
@@ -98,8 +75,8 @@ describe('malformed mutations at the GraphQL edge', () => {
       }));
       const attackEndedAt = Date.now();
       // The healthy customers go on after the attack too.
-      const answeredBefore = healthy.results.length;
-      await waitFor('healthy orders after the attack', () => healthy.results.length >= answeredBefore + 5, 30_000);
+      const answeredBefore = healthy.attempts.length;
+      await waitFor('healthy orders after the attack', () => healthy.attempts.length >= answeredBefore + 5, 30_000);
       await healthy.stop();
 
       for (const { kind, ms, payload, response } of attack) {
@@ -108,10 +85,10 @@ describe('malformed mutations at the GraphQL edge', () => {
         ]);
         expect(ms, kind.what).toBeLessThan(PROMPT_MS);
       }
-      const during = healthy.results.filter((r) => r.doneAt >= attackStartedAt);
-      expect(healthy.results.filter((r) => !r.ok).map((r) => r.answer)).toEqual([]);
+      const during = healthy.attempts.filter((r) => r.doneAt >= attackStartedAt);
+      expect(healthy.failures).toEqual([]);
       expect(Math.max(...during.map((r) => r.doneAt - r.startedAt))).toBeLessThan(PROMPT_MS);
-      expect(longestStallMs(healthy.results, attackStartedAt, Math.max(attackEndedAt, ...during.map((r) => r.doneAt)))).toBeLessThan(PROMPT_MS);
+      expect(longestStallMs(healthy.attempts, attackStartedAt, Math.max(attackEndedAt, ...during.map((r) => r.doneAt)))).toBeLessThan(PROMPT_MS);
     } finally {
       await healthy.stop();
     }

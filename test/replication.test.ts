@@ -5,40 +5,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
 import { TestCluster, waitFor } from './helpers/cluster.ts';
-import { allOrders, deepStockCatalog, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { allOrders, deepStockCatalog, newCustomer, orderingCustomers, placeOrder, stockLevels } from './helpers/shop.ts';
 
 const PRODUCTS = ['margherita', 'pad-thai', 'ramen', 'brownie'];
 
-interface Acked {
-  token: string;
-  orderId: string;
-  productId: string;
-}
+type Acked = ReturnType<typeof orderingCustomers>['acked'][number];
 
-/** `clients` customers placing one-dish orders until `stop()`; every answer is recorded. */
+/** `clients` new customers placing one-dish orders until `stop()`. */
 async function orderingClients(cluster: TestCluster, clients: number) {
   const tokens = await Promise.all(Array.from({ length: clients }, () => newCustomer(cluster)));
-  const acked: Acked[] = [];
-  const failures: string[] = [];
-  let running = true;
-  const loops = tokens.map(async (token, c) => {
-    for (let i = 0; running; i++) {
-      const productId = PRODUCTS[(c + i) % PRODUCTS.length] ?? 'margherita';
-      const response = await placeOrder(cluster, token, [{ productId, quantity: 1 }]);
-      const order = response.data?.placeOrder?.order;
-      if (order && response.data?.placeOrder.errors.length === 0) acked.push({ token, orderId: order.id, productId });
-      else failures.push(JSON.stringify(response));
-    }
-  });
-  return {
-    tokens,
-    acked,
-    failures,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
+  return orderingCustomers(cluster, tokens, PRODUCTS);
 }
 
 async function expectEveryAckedOrderOnce(cluster: TestCluster, tokens: string[], acked: Acked[], initial: Map<string, number>) {

@@ -78,3 +78,49 @@ export async function allOrders(cluster: TestCluster, token: string): Promise<{ 
     after = connection.pageInfo.endCursor;
   }
 }
+
+/** One order a customer of `orderingCustomers` tried to place, and how it went. */
+export interface OrderAttempt {
+  token: string;
+  productId: string;
+  startedAt: number;
+  doneAt: number;
+  /** The order's id when it was placed (no error), else null. */
+  orderId: string | null;
+  /** The response, for a failing test's message. */
+  answer: string;
+}
+
+/**
+ * Customers (one per token) placing one-dish orders back to back until
+ * `stop()`, taking `productIds` in turn; every attempt is recorded with its
+ * timing. `acked` are the placed ones, `failures` the answers of the rest.
+ */
+export function orderingCustomers(cluster: TestCluster, tokens: string[], productIds: string[]) {
+  const attempts: OrderAttempt[] = [];
+  let running = true;
+  const loops = tokens.map(async (token, c) => {
+    for (let i = 0; running; i++) {
+      const productId = productIds[(c + i) % productIds.length] ?? 'margherita';
+      const startedAt = Date.now();
+      const response = await placeOrder(cluster, token, [{ productId, quantity: 1 }]);
+      const payload = response.data?.placeOrder as { order: { id: string } | null; errors: unknown[] } | undefined;
+      const orderId = payload?.order && payload.errors.length === 0 ? payload.order.id : null;
+      attempts.push({ token, productId, startedAt, doneAt: Date.now(), orderId, answer: JSON.stringify(response).slice(0, 300) });
+    }
+  });
+  return {
+    tokens,
+    attempts,
+    get acked(): { token: string; productId: string; orderId: string }[] {
+      return attempts.flatMap((a) => (a.orderId === null ? [] : [{ token: a.token, productId: a.productId, orderId: a.orderId }]));
+    },
+    get failures(): string[] {
+      return attempts.filter((a) => a.orderId === null).map((a) => a.answer);
+    },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
