@@ -6,6 +6,13 @@ import { z } from 'zod';
 import { CLUSTER_SECRET_HEADER, REQUEST_ID_HEADER } from './protocol.ts';
 
 export const BODY_BYTES_MAX = 4 * 1024 * 1024;
+/**
+ * Most bytes of effect text in one shipment (a round, or entries sent to a
+ * replica behind): each effect is a JSON string inside the JSON body, and
+ * escaping can double it, so a quarter of the body limit always fits.
+ */
+export const SHIP_BYTES_MAX = BODY_BYTES_MAX / 4;
+if (SHIP_BYTES_MAX * 2 + 64 * 1024 > BODY_BYTES_MAX) throw new Error('SHIP_BYTES_MAX must fit the peer body limit twice over');
 /** Snapshots carry a whole replica's state. */
 export const SNAPSHOT_BYTES_MAX = 1024 * 1024 * 1024;
 

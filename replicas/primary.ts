@@ -6,10 +6,11 @@ import type { Logger } from 'pino';
 import { execute } from './domain/commands.ts';
 import type { Outcome } from './domain/types.ts';
 import { fatal } from './fatal.ts';
-import { PeerError, callPeer } from './http.ts';
+import { PeerError, SHIP_BYTES_MAX, callPeer } from './http.ts';
 import {
   type Entry,
   type Position,
+  type Refusal,
   type ReplicateResponse,
   type View,
   type WriteRequest,
@@ -208,7 +209,17 @@ export class Primary {
     const entries: Entry[] = [];
     this.store.begin();
     try {
-      for (const { request } of batch) answers.push(this.run(request, epoch, now, entries));
+      let bytes = 0;
+      for (const [i, { request }] of batch.entries()) {
+        const before = entries.length;
+        answers.push(this.run(request, epoch, now, entries));
+        if (entries.length > before) bytes += entries.at(-1)?.effect.length ?? 0;
+        // The round's shipment must fit a peer's body limit: the rest waits for the next round.
+        if (bytes > SHIP_BYTES_MAX / 2 && i + 1 < batch.length) {
+          this.queue.unshift(...batch.splice(i + 1));
+          break;
+        }
+      }
       if (entries.length > 0) await this.levelAll(after, entries);
       // Checked with nothing awaited before the commit: a view below its minimum size commits nothing, so
       // the members of the last view that could take writes hold every committed write.
@@ -260,7 +271,15 @@ export class Primary {
     this.store.savepoint();
     try {
       const { outcome, effect } = execute(request.command, this.store, now);
-      if (effect) entries.push(this.store.append(epoch, request.requestId, effect));
+      if (effect) {
+        const entry = this.store.append(epoch, request.requestId, effect);
+        // An effect no shipment could carry must never be committed: no backup could ever have it.
+        if (entry.effect.length > SHIP_BYTES_MAX) {
+          this.store.rollbackToSavepoint();
+          return refused('INVALID_REQUEST', `the change is ${entry.effect.length} bytes; at most ${SHIP_BYTES_MAX} can be replicated at once`);
+        }
+        entries.push(entry);
+      }
       this.store.release();
       return { ok: true, outcome: outcome satisfies Outcome<unknown> };
     } catch (error) {
@@ -282,7 +301,7 @@ export class Primary {
       if (hops > 1_000_000) throw new RoundFailed('backup never became level');
       const from = response.position;
       if (catchUpPlan(this.store, from) === 'entries') {
-        const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax);
+        const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax, SHIP_BYTES_MAX);
         response = await this.ship(url, epoch, from, missing);
       } else {
         if (response.code === 'BEHIND') {
@@ -332,6 +351,6 @@ const PRIMARY_MOVES: Record<PrimaryState, readonly PrimaryState[]> = {
   STOPPED: [],
 };
 
-export function refused(refusal: 'NOT_PRIMARY' | 'STALE_EPOCH' | 'NOT_READY' | 'ROUND_FAILED' | 'INTERNAL', message: string): WriteResponse {
+export function refused(refusal: Refusal, message: string): WriteResponse {
   return { ok: false, refusal, message };
 }

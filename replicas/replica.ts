@@ -33,6 +33,7 @@ import {
 } from './protocol.ts';
 import { executeRead } from './reads.ts';
 import { Store, isDiskError } from './store.ts';
+import { fatal } from './fatal.ts';
 import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
 
 export interface ReplicaConfig {
@@ -58,6 +59,13 @@ export interface RunningReplica {
 }
 
 const NO_VIEW: View = { epoch: 0, primary: null, backups: [] };
+
+/** The legal role changes (anything else is a bug, and stops the process). */
+const ROLE_MOVES: Record<Role, readonly Role[]> = {
+  CATCHING_UP: ['BACKUP', 'PRIMARY'],
+  BACKUP: ['PRIMARY', 'CATCHING_UP'],
+  PRIMARY: ['CATCHING_UP', 'BACKUP'],
+};
 
 export async function startReplica(config: ReplicaConfig): Promise<RunningReplica> {
   const store = Store.open(join(config.dataDir, 'replicas', `${config.name}.db`));
@@ -167,13 +175,23 @@ class Replica {
     this.unfitLogged = unfit;
     const wanted: Role = this.diskProblem === null && !unfit ? named : 'CATCHING_UP';
     if (this.closed) return;
-    if (wanted !== this.role) {
-      this.log.info({ from: this.role, to: wanted, epoch: view.epoch }, 'role change');
-      if (this.role === 'PRIMARY') this.stepDown();
-      this.role = wanted;
-      if (wanted === 'PRIMARY') this.becomePrimary();
-    }
+    if (wanted !== this.role) this.moveTo(wanted, `view ${view.epoch}`);
     if (this.role === 'CATCHING_UP' && this.diskProblem === null) void this.catchUpLoop();
+  }
+
+  /**
+   * The one place a role changes. CATCHING_UP -> BACKUP (joined) -> PRIMARY
+   * (failover), or straight to PRIMARY (the first primary, or a holder
+   * restarted from its file); any role back to CATCHING_UP (dropped, deposed,
+   * unfit, or its disk failing). A primary always steps down on the way out.
+   */
+  private moveTo(next: Role, why: string): void {
+    const from = this.role;
+    if (next === from || !ROLE_MOVES[from].includes(next)) fatal(this.log, `role ${from} cannot become ${next} (${why})`);
+    this.log.info({ from, to: next, why }, 'role change');
+    if (from === 'PRIMARY') this.stepDown();
+    this.role = next;
+    if (next === 'PRIMARY') this.becomePrimary();
   }
 
   /**
@@ -472,8 +490,7 @@ class Replica {
     this.fence(epoch);
     if (verdict === 'take-and-step-down') {
       // A newer primary exists: this one was deposed and has not heard yet.
-      this.stepDown();
-      this.role = 'CATCHING_UP';
+      this.moveTo('CATCHING_UP', `a shipment of epoch ${epoch}`);
       void this.catchUpLoop();
     }
     if (this.store.inTransaction) throw new HttpError(503, 'a deposed round is still rolling back');

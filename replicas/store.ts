@@ -161,8 +161,17 @@ class Queries {
     const row = this.get('SELECT result FROM dedupe WHERE request_id = ?', requestId);
     return row ? str(row, 'result') : null;
   }
-  entriesAfter(seq: number, limit: number): Entry[] {
-    return this.all('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).map(toEntry);
+  /** Up to `limit` entries after `seq`, and no more than `bytesMax` of effect text (always at least one). */
+  entriesAfter(seq: number, limit: number, bytesMax = Number.POSITIVE_INFINITY): Entry[] {
+    const entries: Entry[] = [];
+    let bytes = 0;
+    for (const row of this.all('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)) {
+      const entry = toEntry(row);
+      bytes += entry.effect.length;
+      if (entries.length > 0 && bytes > bytesMax) break;
+      entries.push(entry);
+    }
+    return entries;
   }
   logEntry(seq: number): Entry | null {
     const row = this.get('SELECT * FROM log WHERE seq = ?', seq);

@@ -98,3 +98,26 @@ describe('metadata written while a round is open', () => {
     }
   });
 });
+
+describe('shipments that fit a peer body', () => {
+  it('hands out entries up to a byte budget, and always at least one', () => {
+    const store = Store.open(storeFile());
+    try {
+      store.begin();
+      for (let i = 0; i < 10; i++) {
+        const customer = { id: `c${i}`, firstName: 'x'.repeat(900), lastName: 'L', phone: '020 7946 0018', postcode: 'SW1A 1AA', address: 'A' };
+        store.append(1, `r${i}`, { type: 'customerSaved', customer, tokenHash: `${i}`.padStart(64, '0') });
+      }
+      store.commit();
+      const bytes = (entries: { effect: string }[]) => entries.reduce((sum, e) => sum + e.effect.length, 0);
+      const some = store.entriesAfter(0, 100, 3000);
+      expect(some.length).toBeGreaterThan(1);
+      expect(some.length).toBeLessThan(10);
+      expect(bytes(some)).toBeLessThanOrEqual(3000);
+      expect(store.entriesAfter(0, 100, 10)).toHaveLength(1);
+      expect(store.entriesAfter(0, 4)).toHaveLength(4);
+    } finally {
+      store.close();
+    }
+  });
+});
