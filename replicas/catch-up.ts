@@ -10,10 +10,8 @@ export interface CatchUpLink {
   readonly secret: string;
   primaryUrl(): string | null;
   stillCatchingUp(): boolean;
-  /** Told when a snapshot replaced this replica's state. */
-  snapshotInstalled(position: Position): void;
-  /** Taking state at `position` would give up writes known to be committed. */
-  wouldLoseCommitted(position: Position): boolean;
+  /** Pulls the primary's snapshot stream and installs it; 'refused' when it lacks writes known to be committed. */
+  pullSnapshot(primaryUrl: string): Promise<Position | 'refused'>;
 }
 
 export interface CatchUpLimits {
@@ -39,11 +37,8 @@ export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: Ca
       ahead = null;
       if (answer.kind === 'refused') return false;
       if (answer.kind === 'snapshot') {
-        if (link.wouldLoseCommitted(answer.snapshot.position)) {
-          throw new Error(`the primary's snapshot ends at seq ${answer.snapshot.position.seq}, before writes this replica knows are committed: refused`);
-        }
-        store.installSnapshot(answer.snapshot);
-        link.snapshotInstalled(store.head);
+        const installed = await link.pullSnapshot(url);
+        if (installed === 'refused') throw new Error("the primary's snapshot lacks writes this replica knows are committed: refused");
         if (answer.primarySeq - store.head.seq <= limits.joinLagMax) break;
         continue;
       }

@@ -2,6 +2,8 @@
 // helpers, both guarded by the cluster secret and a body limit.
 import { Agent, type IncomingMessage, type ServerResponse, request as httpRequest } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { CLUSTER_SECRET_HEADER, REQUEST_ID_HEADER } from './protocol.ts';
 
@@ -13,8 +15,8 @@ export const BODY_BYTES_MAX = 4 * 1024 * 1024;
  */
 export const SHIP_BYTES_MAX = BODY_BYTES_MAX / 4;
 if (SHIP_BYTES_MAX * 2 + 64 * 1024 > BODY_BYTES_MAX) throw new Error('SHIP_BYTES_MAX must fit the peer body limit twice over');
-/** Snapshots carry a whole replica's state. */
-export const SNAPSHOT_BYTES_MAX = 1024 * 1024 * 1024;
+/** How long a backup may take to pull and install a snapshot (a store of a million orders takes a minute or two). */
+export const SNAPSHOT_INSTALL_MS_MAX = 10 * 60 * 1000;
 
 /** A peer could not be reached, timed out, or answered something we cannot use. */
 export class PeerError extends Error {
@@ -125,6 +127,66 @@ function send(url: URL, method: string, headers: Record<string, string | number>
     });
     req.end(payload);
   });
+}
+
+export interface StreamOptions<T> {
+  secret: string;
+  /** The longest silence (no bytes either way) before the call fails as timed out. */
+  idleTimeoutMs: number;
+  /** Each line of the answer is one of these. */
+  line: z.ZodType<T>;
+}
+
+/**
+ * A call whose answer is lines of JSON, yielded one by one as they arrive, so
+ * an answer of any size passes in bounded memory (snapshots). An answer cut
+ * short fails as unreachable; the caller must also check it ended where it
+ * should (the snapshot's own end line).
+ */
+export async function* streamPeer<T>(peerUrl: string, path: string, body: unknown, options: StreamOptions<T>): AsyncGenerator<T> {
+  const baseUrl = PEER_ROUTES.get(peerUrl) ?? peerUrl;
+  const payload = JSON.stringify(body);
+  const where = `${baseUrl}${path}`;
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(new URL(where), {
+      method: 'POST',
+      agent: PEER_AGENT,
+      headers: { [CLUSTER_SECRET_HEADER]: options.secret, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    }, resolve);
+    req.setTimeout(options.idleTimeoutMs, () => req.destroy(new PeerError(`${where}: timed out`, 'timeout')));
+    req.on('error', (error) => reject(error instanceof PeerError ? error : new PeerError(`${where}: ${describe(error)}`, 'unreachable')));
+    req.end(payload);
+  });
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new PeerError(`${where}: HTTP ${res.statusCode ?? 0}`, 'bad-response', res.statusCode ?? null);
+  }
+  let broken: Error | null = null;
+  res.on('error', (error) => (broken = error));
+  res.on('aborted', () => (broken = new Error('answer lost')));
+  const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const text of lines) {
+      if (text.length === 0) continue;
+      const parsed = options.line.safeParse(safeJson(text));
+      if (!parsed.success) throw new PeerError(`${where}: unexpected line: ${parsed.error.message.slice(0, 300)}`, 'bad-response');
+      yield parsed.data;
+    }
+  } finally {
+    lines.close();
+    res.destroy();
+  }
+  if (broken !== null || !res.complete) throw new PeerError(`${where}: answer lost${broken ? ` (${describe(broken)})` : ''}`, 'unreachable');
+}
+
+/** Answers with lines of JSON, one per item, waiting whenever the socket is full (and stopping if the caller goes away). */
+export async function sendLines(res: ServerResponse, items: Iterable<unknown>): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  for (const item of items) {
+    if (res.destroyed) return;
+    if (!res.write(`${JSON.stringify(item)}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
 }
 
 function safeJson(text: string): unknown {

@@ -5,8 +5,9 @@
 import type { Logger } from 'pino';
 import { execute } from './domain/commands.ts';
 import type { Outcome } from './domain/types.ts';
-import { fatal } from './fatal.ts';
-import { PeerError, SHIP_BYTES_MAX, callPeer } from './http.ts';
+import { fatal, fatalIfBroken } from './fatal.ts';
+import { assertChained } from './hash-chain.ts';
+import { PeerError, SHIP_BYTES_MAX, SNAPSHOT_INSTALL_MS_MAX, callPeer } from './http.ts';
 import {
   type Entry,
   type Position,
@@ -232,6 +233,7 @@ export class Primary {
         this.log.debug({ requestIds: entries.map((e) => e.requestId), seqs: [entries[0]?.seq, entries.at(-1)?.seq] }, 'round committed');
       }
     } catch (error) {
+      fatalIfBroken(this.log, error);
       this.store.rollback();
       const message = error instanceof RoundFailed ? error.message : String(error);
       if (!(error instanceof RoundFailed)) this.log.error({ err: message }, 'replication round failed');
@@ -285,6 +287,7 @@ export class Primary {
     } catch (error) {
       // A full or failing disk fails the whole round (it is retried on another primary), not this request.
       if (isDiskError(error)) throw error;
+      fatalIfBroken(this.log, error);
       this.store.rollbackToSavepoint();
       this.log.error({ requestId: request.requestId, err: String(error) }, 'command failed');
       return refused('INTERNAL', 'the request could not be processed');
@@ -317,6 +320,8 @@ export class Primary {
   }
 
   private ship(url: string, epoch: number, after: Position, entries: Entry[]): Promise<ReplicateResponse> {
+    // Paired with the backup's check on receipt (store.applyShipped).
+    assertChained(after, entries);
     return callPeer(url, '/replicate', { epoch, primary: this.link.name, after, entries, committedSeq: this.committedSeq }, {
       secret: this.link.secret,
       timeoutMs: this.limits.replicationTimeoutMs,
@@ -324,11 +329,11 @@ export class Primary {
     });
   }
 
+  /** The backup pulls our snapshot stream (any size, in chunks) and answers once it has installed it. */
   private async sendSnapshot(url: string, epoch: number): Promise<ReplicateResponse> {
-    const snapshot = this.store.snapshot();
-    const installed = await callPeer(url, '/snapshot', { epoch, primary: this.link.name, snapshot }, {
+    const installed = await callPeer(url, '/snapshot', { epoch, primary: this.link.name }, {
       secret: this.link.secret,
-      timeoutMs: this.limits.replicationTimeoutMs * 30,
+      timeoutMs: SNAPSHOT_INSTALL_MS_MAX,
       response: ReplicateResponseSchema,
     });
     if (!installed.ok) return installed;

@@ -214,17 +214,28 @@ export const ReplicateResponse = z.discriminatedUnion('ok', [
 ]);
 export type ReplicateResponse = z.infer<typeof ReplicateResponse>;
 
-export const Snapshot = z.object({
-  position: Position,
-  products: z.array(ProductWire),
-  deliveryOptions: z.array(DeliveryOptionWire),
-  customers: z.array(CustomerWire.extend({ tokenHash: z.string() })),
-  orders: z.array(OrderWire),
-  dedupe: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })),
-});
-export type Snapshot = z.infer<typeof Snapshot>;
+/** Rows in one snapshot chunk: a chunk is one line, so no string, body or buffer ever holds a whole store. */
+export const SNAPSHOT_PAGE_ROWS = 1000;
 
-export const InstallSnapshotRequest = z.object({ epoch: z.number().int().positive(), primary: name, snapshot: Snapshot });
+/**
+ * A snapshot travels as lines of JSON, one chunk each, read from one
+ * consistent state: the head (its position and the catalogue), pages of
+ * customers, orders and dedupe rows, and an end that counts them.
+ */
+export const SnapshotChunk = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('head'), position: Position, products: z.array(ProductWire), deliveryOptions: z.array(DeliveryOptionWire) }),
+  z.object({ kind: z.literal('customers'), rows: z.array(CustomerWire.extend({ tokenHash: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
+  z.object({ kind: z.literal('orders'), rows: z.array(OrderWire).max(SNAPSHOT_PAGE_ROWS) }),
+  z.object({ kind: z.literal('dedupe'), rows: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
+  z.object({ kind: z.literal('end'), counts: z.object({ customers: z.number().int(), orders: z.number().int(), dedupe: z.number().int() }) }),
+]);
+export type SnapshotChunk = z.infer<typeof SnapshotChunk>;
+
+/** Who asks a primary for its snapshot stream (`POST /snapshot-stream`, answered as lines). */
+export const SnapshotStreamRequest = z.object({ name });
+
+/** A primary asks a backup to take its snapshot: the backup pulls the stream from it, then answers. */
+export const InstallSnapshotRequest = z.object({ epoch: z.number().int().positive(), primary: name });
 export type InstallSnapshotRequest = z.infer<typeof InstallSnapshotRequest>;
 
 // ---- catching up (joiner -> primary) ------------------------------------------
@@ -233,7 +244,8 @@ export const CatchUpRequest = z.object({ name, position: Position });
 export type CatchUpRequest = z.infer<typeof CatchUpRequest>;
 export const CatchUpResponse = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('entries'), after: Position, entries: z.array(Entry), primarySeq: z.number().int() }),
-  z.object({ kind: z.literal('snapshot'), snapshot: Snapshot, primarySeq: z.number().int() }),
+  /** The replica's position is not on the primary's log: pull the snapshot stream. */
+  z.object({ kind: z.literal('snapshot'), primarySeq: z.number().int() }),
   z.object({ kind: z.literal('refused'), refusal: z.enum(REFUSALS), message: z.string() }),
 ]);
 export type CatchUpResponse = z.infer<typeof CatchUpResponse>;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { catchUpAndJoin } from './catch-up.ts';
 import { CommitSignal } from './commit-signal.ts';
 import { ReplicaMetrics } from './metrics.ts';
-import { HttpError, SNAPSHOT_BYTES_MAX, callPeer, describe, guarded, readJson, secretMatches, sendJson } from './http.ts';
+import { HttpError, callPeer, describe, guarded, readJson, secretMatches, sendJson, sendLines, streamPeer } from './http.ts';
 import { Primary, refused } from './primary.ts';
 import { sleep } from './sleep.ts';
 import {
@@ -18,6 +18,8 @@ import {
   FeedRequest,
   type FeedResponse,
   InstallSnapshotRequest,
+  SnapshotChunk,
+  SnapshotStreamRequest,
   JoinRequest,
   ReadRequest,
   ReplicateRequest,
@@ -33,7 +35,7 @@ import {
 } from './protocol.ts';
 import { executeRead } from './reads.ts';
 import { Store, isDiskError } from './store.ts';
-import { fatal } from './fatal.ts';
+import { fatal, fatalIfBroken } from './fatal.ts';
 import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
 
 export interface ReplicaConfig {
@@ -70,7 +72,10 @@ const ROLE_MOVES: Record<Role, readonly Role[]> = {
 export async function startReplica(config: ReplicaConfig): Promise<RunningReplica> {
   const store = Store.open(join(config.dataDir, 'replicas', `${config.name}.db`));
   const replica = new Replica(config, store);
-  const server = createServer(guarded((req, res) => replica.handle(req, res), (error) => config.log.error({ err: describe(error) }, 'request failed')));
+  const server = createServer(guarded((req, res) => replica.handle(req, res), (error) => {
+    fatalIfBroken(config.log, error);
+    config.log.error({ err: describe(error) }, 'request failed');
+  }));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -221,6 +226,19 @@ class Replica {
     this.reconcile();
   }
 
+  /** storeWork for work that awaits (a snapshot arriving chunk by chunk). */
+  private async storeWorkAsync<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isDiskError(error)) {
+        this.diskFailed(error);
+        throw new HttpError(503, `${this.config.name} cannot write to its disk`);
+      }
+      throw error;
+    }
+  }
+
   /** Runs store work on behalf of a loop or a request; a disk failure takes this replica out of the view. */
   private storeWork<T>(work: () => T): T {
     try {
@@ -346,8 +364,7 @@ class Replica {
             secret: this.config.secret,
             primaryUrl: () => (this.notice.view.primary ? this.notice.urls[this.notice.view.primary] ?? null : null),
             stillCatchingUp: () => this.role === 'CATCHING_UP' && !this.closed,
-            snapshotInstalled: (position) => this.log.info({ position }, 'installed a snapshot'),
-            wouldLoseCommitted: (position) => this.wouldLoseCommitted(position),
+            pullSnapshot: (url) => this.pullSnapshot(url),
           }, { joinLagMax: this.config.joinLagMax, timeoutMs: this.config.replicationTimeoutMs * 10 });
           if (joined) await this.heartbeat();
           else await sleep(this.config.heartbeatMs);
@@ -356,6 +373,7 @@ class Replica {
             this.diskFailed(error);
             return;
           }
+          fatalIfBroken(this.log, error);
           this.log.info({ err: describe(error) }, 'catching up failed; trying again');
           await sleep(this.config.heartbeatMs * 2);
         }
@@ -400,8 +418,14 @@ class Replica {
         return sendJson(res, 200, this.storeWork(() => this.replicate(request)));
       }
       case '/snapshot': {
-        const request = await readJson(req, InstallSnapshotRequest, SNAPSHOT_BYTES_MAX);
-        return sendJson(res, 200, this.storeWork(() => this.installSnapshot(request)));
+        const request = await readJson(req, InstallSnapshotRequest);
+        return sendJson(res, 200, await this.storeWorkAsync(() => this.installSnapshot(request)));
+      }
+      case '/snapshot-stream': {
+        const request = await readJson(req, SnapshotStreamRequest);
+        if (!this.readyPrimary()) throw new HttpError(503, `${this.config.name} is not a ready primary`);
+        this.log.info({ to: request.name }, 'sending a snapshot');
+        return sendLines(res, this.store.snapshotChunks());
       }
       case '/catchup':
         return sendJson(res, 200, this.catchUp(await readJson(req, CatchUpRequest)));
@@ -470,17 +494,32 @@ class Replica {
     return { ok: false, code: result === 'gap' ? 'GAP' : 'DIVERGED', epoch: this.fencedEpoch, position: this.store.head };
   }
 
-  private installSnapshot(request: InstallSnapshotRequest) {
+  /** The primary asks us to take its snapshot: we pull its stream and install it, chunk by chunk. */
+  private async installSnapshot(request: InstallSnapshotRequest): Promise<ReplicateResponse> {
     if (this.diskProblem !== null) throw new HttpError(503, `${this.config.name} cannot write to its disk`);
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
-    if (this.wouldLoseCommitted(request.snapshot.position)) {
-      this.log.error({ from: request.primary, snapshot: request.snapshot.position, committedSeq: this.knownCommittedSeq() }, 'refused a snapshot that lacks committed writes');
-      return { ok: false, code: 'BEHIND', epoch: this.fencedEpoch, position: this.store.head, committedSeq: this.knownCommittedSeq() } satisfies ReplicateResponse;
-    }
-    this.store.installSnapshot(request.snapshot);
-    this.log.info({ position: this.store.head }, 'installed a snapshot');
+    const url = this.notice.urls[request.primary];
+    if (!url) throw new HttpError(503, `${this.config.name} does not know where ${request.primary} listens yet`);
+    const installed = await this.pullSnapshot(url);
+    if (installed === 'refused') return { ok: false, code: 'BEHIND', epoch: this.fencedEpoch, position: this.store.head, committedSeq: this.knownCommittedSeq() };
     return { ok: true, position: this.store.head };
+  }
+
+  /** Pulls a primary's snapshot stream and installs it; refused (nothing changed) when it lacks committed writes. */
+  private async pullSnapshot(primaryUrl: string): Promise<Position | 'refused'> {
+    const chunks = streamPeer(primaryUrl, '/snapshot-stream', { name: this.config.name }, {
+      secret: this.config.secret,
+      idleTimeoutMs: this.config.replicationTimeoutMs * 10,
+      line: SnapshotChunk,
+    });
+    const installed = await this.store.installSnapshotChunks(chunks, (position) => {
+      const lacks = this.wouldLoseCommitted(position);
+      if (lacks) this.log.error({ from: primaryUrl, snapshot: position, committedSeq: this.knownCommittedSeq() }, 'refused a snapshot that lacks committed writes');
+      return !lacks;
+    });
+    if (installed !== 'refused') this.log.info({ position: installed }, 'installed a snapshot');
+    return installed;
   }
 
   /** Only a primary of the newest epoch this replica has seen may ship to it. */
@@ -506,7 +545,7 @@ class Replica {
       if (catchUpPlan({ head, hashAt: (seq) => committed.hashAt(seq) }, position) === 'entries') {
         return { kind: 'entries', after: position, entries: committed.entriesAfter(position.seq, this.config.shipEntriesMax), primarySeq: head.seq } as const;
       }
-      return { kind: 'snapshot', snapshot: committed.snapshot(), primarySeq: head.seq } as const;
+      return { kind: 'snapshot', primarySeq: head.seq } as const;
     });
   }
 

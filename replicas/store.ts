@@ -6,10 +6,11 @@ import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Entry, Position, Snapshot, View } from './protocol.ts';
+import { type Entry, type Position, SNAPSHOT_PAGE_ROWS, type SnapshotChunk, type View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
 import { GENESIS, chainHash } from './hash-chain.ts';
 import { fitShipment, snapshotLosesCommitted } from './core/shipments.ts';
+import { invariant } from './core/invariant.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
@@ -48,10 +49,6 @@ export function isDiskError(error: unknown): boolean {
 
 const parseEffect = (text: string): Effect => Effect.parse(JSON.parse(text));
 
-function invariant(condition: unknown, message: string): asserts condition {
-  // A broken invariant stops the process: a visible restart, never silent divergence.
-  if (!condition) throw new Error(`invariant broken: ${message}`);
-}
 
 type Row = Record<string, unknown>;
 const str = (row: Row, key: string): string => String(row[key]);
@@ -197,19 +194,36 @@ class Queries {
     return position.seq === seq ? position.hash : null;
   }
 
-  snapshot(): Snapshot {
-    return {
-      position: this.position(),
-      products: this.products(),
-      deliveryOptions: this.deliveryOptions(),
-      customers: this.all('SELECT * FROM customers ORDER BY id').map((r) => ({ ...toCustomer(r), tokenHash: str(r, 'token_hash') })),
-      orders: this.all('SELECT body FROM orders ORDER BY id').map(toOrder),
-      dedupe: this.all('SELECT * FROM dedupe ORDER BY seq').map((r) => ({
-        requestId: str(r, 'request_id'),
-        seq: num(r, 'seq'),
-        result: str(r, 'result'),
-      })),
-    };
+  /**
+   * This connection's state as snapshot chunks, page by page. The caller
+   * holds a read transaction around the whole walk (see Store.snapshotChunks),
+   * so every page comes from the same state.
+   */
+  *chunks(pageRows: number): Generator<SnapshotChunk> {
+    yield { kind: 'head', position: this.position(), products: this.products(), deliveryOptions: this.deliveryOptions() };
+    const counts = { customers: 0, orders: 0, dedupe: 0 };
+    for (let after = ''; ; ) {
+      const rows = this.all('SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?', after, pageRows);
+      if (rows.length === 0) break;
+      counts.customers += rows.length;
+      yield { kind: 'customers', rows: rows.map((r) => ({ ...toCustomer(r), tokenHash: str(r, 'token_hash') })) };
+      after = str(rows[rows.length - 1] ?? {}, 'id');
+    }
+    for (let after = -1; ; ) {
+      const rows = this.all('SELECT id, body FROM orders WHERE id > ? ORDER BY id LIMIT ?', after, pageRows);
+      if (rows.length === 0) break;
+      counts.orders += rows.length;
+      yield { kind: 'orders', rows: rows.map(toOrder) };
+      after = num(rows[rows.length - 1] ?? {}, 'id');
+    }
+    for (let after = ''; ; ) {
+      const rows = this.all('SELECT * FROM dedupe WHERE request_id > ? ORDER BY request_id LIMIT ?', after, pageRows);
+      if (rows.length === 0) break;
+      counts.dedupe += rows.length;
+      yield { kind: 'dedupe', rows: rows.map((r) => ({ requestId: str(r, 'request_id'), seq: num(r, 'seq'), result: str(r, 'result') })) };
+      after = str(rows[rows.length - 1] ?? {}, 'request_id');
+    }
+    yield { kind: 'end', counts };
   }
 
   /** A hash of the domain state and dedupe table (not the log): equal on replicas that agree. */
@@ -415,21 +429,72 @@ export class Store extends Queries {
   }
 
   /**
-   * Replaces everything with a primary's snapshot; the log starts again after
-   * it. A snapshot below what this replica knows is committed would lose
-   * acknowledged writes: the caller refuses it first (`behind`).
+   * The committed state as snapshot chunks, from a connection of its own in
+   * one read transaction (WAL keeps that state while writes go on), so a
+   * store of any size streams in bounded memory. Close the walk (return or
+   * break) to end the transaction.
    */
-  installSnapshot(snapshot: Snapshot): void {
-    invariant(!this.wouldGoBehind(snapshot.position), `snapshot at ${snapshot.position.seq} is below the committed seq ${this.knownCommittedSeq()}`);
-    this.transaction(() => {
-      for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe']) this.writer.exec(`DELETE FROM ${table}`);
-      this.loadCatalog(snapshot.products, snapshot.deliveryOptions);
-      for (const c of snapshot.customers) this.saveCustomer(c, c.tokenHash);
-      for (const o of snapshot.orders) this.saveOrder(o);
-      for (const d of snapshot.dedupe) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
-      this.setMeta('logBase', JSON.stringify(snapshot.position));
-    });
-    this.tip = snapshot.position;
+  *snapshotChunks(pageRows = SNAPSHOT_PAGE_ROWS): Generator<SnapshotChunk> {
+    invariant(this.path !== ':memory:', 'a snapshot needs a store file');
+    const db = new Database(this.path, { readonly: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.exec('BEGIN');
+      yield* new Queries(db).chunks(pageRows);
+      db.exec('COMMIT');
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * Replaces everything with a primary's snapshot, chunk by chunk, in one
+   * durable transaction; the log starts again after it. `accept` sees the
+   * snapshot's position first: a snapshot below what this replica knows is
+   * committed would lose acknowledged writes (BEHIND), and is refused before
+   * anything changes. Anything wrong with the stream rolls it all back.
+   */
+  async installSnapshotChunks(chunks: AsyncIterable<SnapshotChunk>, accept: (position: Position) => boolean): Promise<Position | 'refused'> {
+    let position: Position | null = null;
+    const counts = { customers: 0, orders: 0, dedupe: 0 };
+    let ended = false;
+    this.begin();
+    try {
+      for await (const chunk of chunks) {
+        invariant(!ended, 'a snapshot chunk after its end');
+        if (chunk.kind === 'head') {
+          invariant(position === null, 'a snapshot with two heads');
+          if (!accept(chunk.position)) {
+            this.rollback();
+            return 'refused';
+          }
+          position = chunk.position;
+          for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe']) this.writer.exec(`DELETE FROM ${table}`);
+          this.loadCatalog(chunk.products, chunk.deliveryOptions);
+          continue;
+        }
+        if (position === null) throw new Error('a snapshot must start with its head');
+        if (chunk.kind === 'customers') for (const c of chunk.rows) this.saveCustomer(c, c.tokenHash);
+        else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(o);
+        else if (chunk.kind === 'dedupe') for (const d of chunk.rows) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
+        else {
+          if (chunk.counts.customers !== counts.customers || chunk.counts.orders !== counts.orders || chunk.counts.dedupe !== counts.dedupe) {
+            throw new Error(`the snapshot's end counts ${JSON.stringify(chunk.counts)} but ${JSON.stringify(counts)} arrived`);
+          }
+          ended = true;
+          continue;
+        }
+        counts[chunk.kind] += chunk.rows.length;
+      }
+      if (position === null || !ended) throw new Error('the snapshot stream ended early');
+      this.setMeta('logBase', JSON.stringify(position));
+      this.commit();
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    this.tip = position;
+    return position;
   }
 
   /** True when taking state at `position` would drop writes this replica knows were committed. */

@@ -12,6 +12,7 @@ import { buildSchema } from '../schema/index.ts';
 import type { Context } from '../schema/builder.ts';
 import type { Services } from '../schema/services.ts';
 import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
+import { fatalIfBroken } from '../replicas/fatal.ts';
 import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
@@ -103,7 +104,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         });
       }
       return web(req, res);
-    }, (error) => log.error({ err: describe(error) }, 'request failed')),
+    }, (error) => {
+      fatalIfBroken(log, error);
+      log.error({ err: describe(error) }, 'request failed');
+    }),
   );
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { AwakeClock } from '../replicas/core/awake-clock.ts';
 import { EMPTY_VIEWS, type Member, ViewCore, type ViewsDurable, viewsClockStepMaxMs, viewsTickMs } from '../replicas/core/views.ts';
 import { callPeer, describe } from '../replicas/http.ts';
+import { fatalIfBroken } from '../replicas/fatal.ts';
 import { type Heartbeat, type View, type ViewNotice, View as ViewSchema } from '../replicas/protocol.ts';
 import type { ClusterInfo, ReplicaInfo, ReplicaRole, ReplicaStatusEvent } from '../schema/services.ts';
 
@@ -159,7 +160,12 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
   }
 
   private decide(): void {
-    this.core.tick(this.clock.now());
+    try {
+      this.core.tick(this.clock.now());
+    } catch (error) {
+      fatalIfBroken(this.config.log, error);
+      throw error;
+    }
     this.publishRoleChanges();
   }
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The replica modules the gateway may use; not the store (SQLite), the write path, catch-up or the replica process. */
-const GATEWAY_MAY_USE = '^replicas/(protocol|http|hash-chain|sleep|cluster-secret)[.]ts$|^replicas/(domain|core)/';
+const GATEWAY_MAY_USE = '^replicas/(protocol|http|hash-chain|sleep|cluster-secret|fatal)[.]ts$|^replicas/(domain|core)/';
 
 const RULES: IForbiddenRuleType[] = [
   {

@@ -121,3 +121,64 @@ describe('shipments that fit a peer body', () => {
     }
   });
 });
+
+describe('snapshots in chunks', () => {
+  /** A store with `customers` customers and one order each, written as a primary's rounds would. */
+  function filledStore(customers: number): Store {
+    const store = Store.open(storeFile());
+    store.begin();
+    const option = { id: 'standard', name: 'Standard', description: 'an hour', costMinor: 299 };
+    store.append(1, 'catalog', { type: 'catalogLoaded', products: [{ id: 'p', name: 'P', description: 'd', priceMinor: 500, stock: 1_000_000 }], deliveryOptions: [option] });
+    for (let i = 0; i < customers; i++) {
+      const customer = { id: `c${String(i).padStart(6, '0')}`, firstName: 'F', lastName: 'L', phone: '020 7946 0018', postcode: 'SW1A 1AA', address: `${i} Street` };
+      store.append(1, `save-${i}`, { type: 'customerSaved', customer, tokenHash: `${i}`.padStart(64, '0') });
+      const line = { productId: 'p', productName: 'P', quantity: 1, unitPriceMinor: 500, lineTotalMinor: 500 };
+      const order = { id: String(i + 1), customerId: customer.id, idempotencyKey: `k${i}`, status: 'ACTIVE' as const, createdAt: '2026-11-29T00:00:00.000Z', deliveryOption: option, lines: [line], subtotalMinor: 500, deliveryCostMinor: 299, tipMinor: 0, totalMinor: 799 };
+      store.append(1, `order-${i}`, { type: 'orderPlaced', order, stock: [{ productId: 'p', stock: 1_000_000 - i - 1 }] });
+    }
+    store.commit();
+    return store;
+  }
+
+  async function* arriving<T>(items: Iterable<T>): AsyncGenerator<T> {
+    for (const item of items) {
+      await Promise.resolve();
+      yield item;
+    }
+  }
+
+  it('streams a store page by page, in bounded lines, into another that ends up identical', async () => {
+    const source = filledStore(2500);
+    const target = Store.open(storeFile());
+    try {
+      const chunks = [...source.snapshotChunks(100)];
+      // 2,500 customers, 2,500 orders and 5,001 dedupe rows, 100 to a line: 77 lines and none longer than a page.
+      expect(chunks.length).toBe(1 + 25 + 25 + 51 + 1);
+      const longest = Math.max(...chunks.map((c) => JSON.stringify(c).length));
+      expect(longest).toBeLessThan(100 * 1000);
+      const installed = await target.installSnapshotChunks(arriving(source.snapshotChunks(100)), () => true);
+      expect(installed).toEqual(source.committed.position());
+      expect(target.head).toEqual(source.head);
+      expect(target.committed.stateHash()).toBe(source.committed.stateHash());
+    } finally {
+      source.close();
+      target.close();
+    }
+  });
+
+  it('refuses, changing nothing, a snapshot below what the replica knows is committed, and rolls back one cut short', async () => {
+    const source = filledStore(10);
+    const target = filledStore(20);
+    try {
+      const before = target.committed.stateHash();
+      expect(await target.installSnapshotChunks(arriving(source.snapshotChunks(5)), () => false)).toBe('refused');
+      const cut = [...source.snapshotChunks(5)].slice(0, -1);
+      await expect(target.installSnapshotChunks(arriving(cut), () => true)).rejects.toThrow(/ended early/);
+      expect(target.committed.stateHash()).toBe(before);
+      expect(target.inTransaction).toBe(false);
+    } finally {
+      source.close();
+      target.close();
+    }
+  });
+});

@@ -18,6 +18,7 @@
 // - After a restart, nothing is decided for two suspicion periods: replicas
 //   may know a newer view than the one on disk.
 import type { Position, View } from '../protocol.ts';
+import { invariant } from './invariant.ts';
 
 export interface ViewsConfig {
   heartbeatMs: number;
@@ -337,8 +338,8 @@ export class ViewCore {
   private install(view: View, how: 'decided' | 'learned'): void {
     const previous = this.state;
     // A broken invariant here would hand two primaries one epoch: stop instead.
-    if (view.epoch <= previous.view.epoch) throw new Error(`invariant broken: view epoch ${view.epoch} does not follow ${previous.view.epoch}`);
-    if (view.primary !== null && view.backups.includes(view.primary)) throw new Error(`invariant broken: ${view.primary} is its own backup in epoch ${view.epoch}`);
+    invariant(view.epoch > previous.view.epoch, `view epoch ${view.epoch} does not follow ${previous.view.epoch}`);
+    invariant(view.primary === null || !view.backups.includes(view.primary), `${view.primary} is its own backup in epoch ${view.epoch}`);
     const members = view.primary ? [view.primary, ...view.backups] : [];
     const known = (name: string) => this.members.get(name)?.storeId ?? previous.stores[name];
     const stores: Record<string, string | undefined> = {};
