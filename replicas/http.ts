@@ -179,11 +179,21 @@ export async function* streamPeer<T>(peerUrl: string, path: string, body: unknow
   if (broken !== null || !res.complete) throw new PeerError(`${where}: answer lost${broken ? ` (${describe(broken)})` : ''}`, 'unreachable');
 }
 
-/** Answers with lines of JSON, one per item, waiting whenever the socket is full (and stopping if the caller goes away). */
-export async function sendLines(res: ServerResponse, items: Iterable<unknown>): Promise<void> {
+/**
+ * Answers with lines of JSON, one per item, waiting whenever the socket is
+ * full; a caller that stops reading for `idleMs`, or has not taken it all
+ * within `totalMs`, is cut off (the items' source, a read transaction, must
+ * not stay open for a stalled reader).
+ */
+export async function sendLines(res: ServerResponse, items: Iterable<unknown>, limits: { idleMs: number; totalMs: number }): Promise<void> {
+  const deadline = Date.now() + limits.totalMs;
+  res.setTimeout(limits.idleMs, () => res.destroy());
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   for (const item of items) {
-    if (res.destroyed) return;
+    if (res.destroyed || Date.now() > deadline) {
+      res.destroy();
+      return;
+    }
     if (!res.write(`${JSON.stringify(item)}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
   }
   res.end();

@@ -104,6 +104,11 @@ export class Primary {
     this.state = next;
   }
 
+  /** Levelling or ready: not yet deposed. */
+  get isLeading(): boolean {
+    return this.state !== 'STOPPED';
+  }
+
   get isReady(): boolean {
     return this.state === 'READY';
   }
@@ -150,12 +155,34 @@ export class Primary {
       if (view.backups.includes(backup)) return view;
       if (this.state === 'STOPPED' || view.primary !== this.link.name) throw new RoundFailed('no longer the primary');
       await this.level(backup, view.epoch, this.store.head, []);
-      const next = await install(view.epoch, backup);
+      let next: View;
+      try {
+        next = await install(view.epoch, backup);
+      } catch (error) {
+        if (!(error instanceof PeerError) || error.kind !== 'timeout') throw error;
+        // Unknown outcome: the view service may still add it. Nothing commits (we hold the lock) until we know.
+        next = await this.learnJoinOutcome(backup);
+        if (!next.backups.includes(backup)) throw new RoundFailed(`${backup} was not added`);
+      }
       await this.levelAll(this.store.head, []);
       this.commitLevelled();
       this.log.info({ backup, epoch: next.epoch }, 'backup joined');
       return next;
     });
+  }
+
+  /** After an add-backup call timed out: ask for the view until the view service answers, and say what it is. */
+  private async learnJoinOutcome(backup: string): Promise<View> {
+    for (let attempt = 1; this.state !== 'STOPPED'; attempt++) {
+      try {
+        await this.link.refreshView();
+        return this.link.view();
+      } catch (error) {
+        this.log.warn({ backup, err: String(error) }, 'the view service has not said whether it added the backup; asking again');
+        await sleep(Math.min(500, 20 * attempt));
+      }
+    }
+    throw new RoundFailed('no longer the primary');
   }
 
   /** Brings every backup of the current view to our head, under the view's epoch. */
@@ -208,6 +235,11 @@ export class Primary {
     const now = new Date();
     const answers: WriteResponse[] = [];
     const entries: Entry[] = [];
+    // Another transaction open (a snapshot still installing): this round must not join or roll it back.
+    if (this.store.inTransaction) {
+      for (const pending of batch) pending.resolve(refused('ROUND_FAILED', 'the store is busy installing a snapshot'));
+      return;
+    }
     this.store.begin();
     try {
       let bytes = 0;
@@ -302,6 +334,7 @@ export class Primary {
     for (let hops = 0; !response.ok; hops++) {
       if (response.code === 'STALE_EPOCH') throw new StaleEpoch(`${backup} follows epoch ${response.epoch}`);
       if (hops > 1_000_000) throw new RoundFailed('backup never became level');
+      if (this.state === 'STOPPED') throw new RoundFailed('no longer the primary');
       const from = response.position;
       if (catchUpPlan(this.store, from) === 'entries') {
         const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax, SHIP_BYTES_MAX);

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { catchUpAndJoin } from './catch-up.ts';
 import { CommitSignal } from './commit-signal.ts';
 import { ReplicaMetrics } from './metrics.ts';
-import { HttpError, callPeer, describe, guarded, readJson, secretMatches, sendJson, sendLines, streamPeer } from './http.ts';
+import { HttpError, SNAPSHOT_INSTALL_MS_MAX, callPeer, describe, guarded, readJson, secretMatches, sendJson, sendLines, streamPeer } from './http.ts';
 import { Primary, refused } from './primary.ts';
 import { sleep } from './sleep.ts';
 import {
@@ -112,6 +112,8 @@ class Replica {
   private url = '';
   private closed = false;
   private catchingUp = false;
+  /** A snapshot is arriving: the store is half replaced until it ends (this replica must not lead meanwhile). */
+  private installing = false;
   /** A commit point a backup told us of (BEHIND): kept in memory, as the view service's floor is. */
   private heardCommittedSeq = 0;
   /** Logged once per stretch of being named primary while lacking committed writes. */
@@ -175,7 +177,8 @@ class Replica {
     // A replica that cannot write stays out of the view until it can; one named primary below the committed seq
     // (a stale view, from a view service still learning after a restart) never leads: it would lack acknowledged writes.
     const recordedStore = this.notice.stores[this.config.name];
-    const unfit = named === 'PRIMARY' && (this.store.head.seq < this.knownCommittedSeq() || (recordedStore !== undefined && recordedStore !== this.store.storeId));
+    // Nor does one still installing a snapshot: its store is half replaced.
+    const unfit = named === 'PRIMARY' && (this.installing || this.store.head.seq < this.knownCommittedSeq() || (recordedStore !== undefined && recordedStore !== this.store.storeId));
     if (unfit && !this.unfitLogged) this.log.warn({ head: this.store.head.seq, committedSeq: this.knownCommittedSeq(), epoch: view.epoch }, 'named primary but lacking committed writes: not leading');
     this.unfitLogged = unfit;
     const wanted: Role = this.diskProblem === null && !unfit ? named : 'CATCHING_UP';
@@ -423,9 +426,10 @@ class Replica {
       }
       case '/snapshot-stream': {
         const request = await readJson(req, SnapshotStreamRequest);
-        if (!this.readyPrimary()) throw new HttpError(503, `${this.config.name} is not a ready primary`);
+        // Served while levelling too: a new primary brings backups level (by snapshot if need be) before it is ready.
+        if (this.role !== 'PRIMARY' || !this.primary?.isLeading) throw new HttpError(503, `${this.config.name} is not the primary`);
         this.log.info({ to: request.name }, 'sending a snapshot');
-        return sendLines(res, this.store.snapshotChunks());
+        return sendLines(res, this.store.snapshotChunks(), { idleMs: this.config.replicationTimeoutMs * 10, totalMs: SNAPSHOT_INSTALL_MS_MAX });
       }
       case '/catchup':
         return sendJson(res, 200, this.catchUp(await readJson(req, CatchUpRequest)));
@@ -508,6 +512,17 @@ class Replica {
 
   /** Pulls a primary's snapshot stream and installs it; refused (nothing changed) when it lacks committed writes. */
   private async pullSnapshot(primaryUrl: string): Promise<Position | 'refused'> {
+    if (this.installing) throw new HttpError(503, `${this.config.name} is already installing a snapshot`);
+    this.installing = true;
+    try {
+      return await this.installFrom(primaryUrl);
+    } finally {
+      this.installing = false;
+      this.reconcile();
+    }
+  }
+
+  private async installFrom(primaryUrl: string): Promise<Position | 'refused'> {
     const chunks = streamPeer(primaryUrl, '/snapshot-stream', { name: this.config.name }, {
       secret: this.config.secret,
       idleTimeoutMs: this.config.replicationTimeoutMs * 10,

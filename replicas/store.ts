@@ -44,7 +44,10 @@ const DISK_PROBE_BYTES = 1024 * 1024;
 export function isDiskError(error: unknown): boolean {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return false;
-  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT';
+  return (
+    code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') ||
+    code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT' || code === 'EROFS'
+  );
 }
 
 const parseEffect = (text: string): Effect => Effect.parse(JSON.parse(text));

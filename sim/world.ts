@@ -29,11 +29,11 @@ const PRODUCTS = 3;
 export type Bug =
   | 'promote-any-live-replica' // the view core forgets holders, the committed seq and store ids
   | 'ack-before-backups' // the primary answers a write before its backups have it
-  | 'accept-old-epoch' // a backup takes shipments from a deposed primary
   | 'no-dedupe' // a retried request runs again
-  | 'commit-below-minimum'; // a primary alone (a view below --min-replicas) commits
+  | 'commit-below-minimum' // a primary alone (a view below --min-replicas) commits
+  | 'no-commit-point'; // a replica named by a stale view leads, and backups take any snapshot (no BEHIND)
 
-export const BUGS: readonly Bug[] = ['promote-any-live-replica', 'ack-before-backups', 'accept-old-epoch', 'no-dedupe', 'commit-below-minimum'];
+export const BUGS: readonly Bug[] = ['promote-any-live-replica', 'ack-before-backups', 'no-dedupe', 'commit-below-minimum', 'no-commit-point'];
 
 export interface Entry {
   seq: number;
@@ -443,6 +443,7 @@ export class World {
         committedSeq: replica.knownCommitted(),
         canWrite: true,
         view: replica.view,
+        role: replica.role === 'PRIMARY' && this.unfitToLead(replica) ? 'CATCHING_UP' : replica.role,
         position,
       },
     });
@@ -515,6 +516,7 @@ export class World {
 
   /** Named primary below the committed seq, or on another store than the one on record (a stale view): never lead. */
   private unfitToLead(replica: Replica): boolean {
+    if (this.options.bug === 'no-commit-point') return false;
     const otherStore = replica.recordedStore !== undefined && replica.recordedStore !== replica.disk.storeId;
     return replica.head.seq < replica.knownCommitted() || otherStore;
   }
@@ -663,7 +665,7 @@ export class World {
     const answer = (ok: boolean, code?: 'STALE_EPOCH' | 'GAP' | 'DIVERGED' | 'BEHIND') =>
       this.send(replica.name, from, { t: 'shipAck', round: msg.round, ok, code, head: replica.head, committedSeq: replica.knownCommitted() });
     const verdict = epochVerdict(msg.epoch, replica.disk.fencedEpoch, replica.role, replica.view.epoch);
-    if (verdict === 'stale' && this.options.bug !== 'accept-old-epoch') return answer(false, 'STALE_EPOCH');
+    if (verdict === 'stale') return answer(false, 'STALE_EPOCH');
     replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, msg.epoch);
     if (verdict === 'take-and-step-down') {
       this.stepDown(replica);
@@ -672,7 +674,8 @@ export class World {
     if (msg.t === 'snapshot') {
       const lastEntry = msg.log.at(-1);
       const last = lastEntry?.seq ?? 0;
-      if (snapshotLosesCommitted({ seq: last, hash: lastEntry?.hash ?? GENESIS_HASH }, replica.knownCommitted())) return answer(false, 'BEHIND');
+      const lacks = snapshotLosesCommitted({ seq: last, hash: lastEntry?.hash ?? GENESIS_HASH }, replica.knownCommitted());
+      if (lacks && this.options.bug !== 'no-commit-point') return answer(false, 'BEHIND');
       replica.disk.log = msg.log.map((e) => ({ ...e }));
       replica.disk.committedSeq = Math.max(replica.disk.committedSeq, Math.min(msg.committedSeq, last));
       this.checkReplica(replica);
@@ -734,6 +737,19 @@ export class World {
       this.at(this.random.between(100, 1500), () => {
         this.cut.delete(`${from}>${to}`);
         this.cut.delete(`${to}>${from}`);
+      });
+    } else if (kind < 63 && this.vs?.view.primary) {
+      // The primary cut off from the view service but not from its backups, its shipments slow:
+      // it is deposed while its round is in flight, and its late shipments must be refused (fencing).
+      const primary = this.vs.view.primary;
+      const ms = this.random.between(300, 900);
+      this.trace(`cut off primary ${primary} from the view service, its shipments slowed by ${ms} ms`);
+      const links = [`${primary}>${VS}`, `${VS}>${primary}`, `router>${primary}`];
+      for (const link of links) this.cut.add(link);
+      for (const backup of names.filter((n) => n !== primary)) this.slow.set(`${primary}>${backup}`, ms);
+      this.at(this.random.between(800, 2000), () => {
+        for (const link of links) this.cut.delete(link);
+        for (const backup of names.filter((n) => n !== primary)) this.slow.delete(`${primary}>${backup}`);
       });
     } else if (kind < 67) {
       const from = this.random.pick(names);

@@ -42,6 +42,7 @@ function harness(durable: ViewsDurable = EMPTY_VIEWS) {
         committedSeq: facts.committedSeq ?? previous?.committedSeq ?? 0,
         canWrite: facts.canWrite ?? true,
         view: facts.view ?? core.view,
+        role: facts.role,
         position: { seq, hash: `h${seq}` },
       };
       replicas.set(name, beat);
@@ -170,6 +171,25 @@ describe('the view core', () => {
     expect(h.core.view.backups).toEqual(['b']);
     h.beat('b', { view: { epoch: 40, primary: 'b', backups: ['a'] } });
     expect(h.core.view).toMatchObject({ epoch: 40, primary: 'b' });
+  });
+
+  it('replaces a primary that has heard of its view but refuses to lead, and does not name it again at once', () => {
+    const h = harness().formed(['a', 'b', 'c'], 3);
+    const { epoch } = h.core.view;
+    // a is installing a snapshot (or lacks committed writes): it heartbeats as CATCHING_UP in the view naming it.
+    h.beat('a', { role: 'CATCHING_UP' });
+    expect(h.core.view).toMatchObject({ epoch: epoch + 1, primary: 'b' });
+    expect(h.core.view.backups).not.toContain('a');
+  });
+
+  it('adds no joiner that lacks what is committed (a late add-backup request)', () => {
+    const h = harness().formed(['a', 'b']);
+    h.beat('a', { seq: 9, committedSeq: 9 });
+    h.beat('b', { seq: 9 });
+    h.beat('c', { seq: 5 });
+    expect(h.core.addBackup(h.now, h.core.view.epoch, 'a', 'c')).toBe(false);
+    h.beat('c', { seq: 9 });
+    expect(h.core.addBackup(h.now, h.core.view.epoch, 'a', 'c')).toBe(true);
   });
 
   it('refuses limits that do not fit together', () => {

@@ -50,6 +50,8 @@ export interface HeartbeatFacts {
   canWrite: boolean;
   view: View;
   position: Position;
+  /** The role it acts in: a replica named primary that reports another role (having heard of the view) refuses to lead. */
+  role?: 'PRIMARY' | 'BACKUP' | 'CATCHING_UP';
   rounds?: { count: number; seconds: number };
 }
 
@@ -69,6 +71,8 @@ export interface Member {
   rounds: { count: number; seconds: number };
   /** Set when the router or the primary could not reach it; cleared by a later heartbeat. */
   suspectedSinceMs: number | null;
+  /** When it last refused to lead a view naming it primary (installing a snapshot, lacking committed writes, on another store). */
+  refusedToLeadMs: number | null;
 }
 
 export interface ViewsOutput {
@@ -193,7 +197,14 @@ export class ViewCore {
       canWrite: beat.canWrite,
       rounds: beat.rounds ?? { count: 0, seconds: 0 },
       suspectedSinceMs: null,
+      refusedToLeadMs: known?.incarnation === beat.incarnation ? known.refusedToLeadMs : null,
     });
+    const member = this.members.get(beat.name);
+    // It has heard of the view that names it primary, and does not act as one.
+    if (member && beat.name === this.state.view.primary && beat.view.epoch === this.state.view.epoch && beat.role !== undefined && beat.role !== 'PRIMARY') {
+      if (member.refusedToLeadMs === null) this.out.log('warn', { name: beat.name, role: beat.role, epoch: beat.view.epoch }, 'the primary refuses to lead');
+      member.refusedToLeadMs = now;
+    }
     if (beat.committedSeq > this.state.committedSeq) this.state = { ...this.state, committedSeq: beat.committedSeq };
     if (beat.view.epoch > this.state.view.epoch) {
       this.out.log('info', { view: beat.view, from: beat.name }, 'learned a newer view from a replica');
@@ -253,6 +264,9 @@ export class ViewCore {
     const { view } = this.state;
     if (epoch !== view.epoch || primary !== view.primary || !this.isLive(now, backup) || backup === primary) return false;
     if (this.learning(now) || this.storeChanged(primary)) return false;
+    // A request that arrives late (after the primary gave up waiting and committed more) must not add a replica that lacks those commits.
+    const joiner = this.members.get(backup);
+    if (!joiner || joiner.position.seq < this.state.committedSeq) return false;
     if (!view.backups.includes(backup)) this.install({ epoch: view.epoch + 1, primary, backups: [...view.backups, backup] }, 'decided');
     return true;
   }
@@ -264,7 +278,8 @@ export class ViewCore {
     const { view } = this.state;
     const primary = view.primary ? this.members.get(view.primary) : undefined;
     const primaryRestarted = !!primary && this.primaryIncarnation !== null && primary.incarnation !== this.primaryIncarnation;
-    if (view.primary === null || primaryRestarted || !this.isLive(now, view.primary) || this.storeChanged(view.primary)) {
+    const refuses = !!primary && primary.refusedToLeadMs !== null && now - primary.refusedToLeadMs <= this.config.suspectMs;
+    if (view.primary === null || primaryRestarted || refuses || !this.isLive(now, view.primary) || this.storeChanged(view.primary)) {
       this.failOver(now, view);
       return;
     }
@@ -319,7 +334,12 @@ export class ViewCore {
 
   /** A candidate on the store it was recorded with, at or past the committed seq. (The simulator breaks this on purpose.) */
   protected holdsEverything(member: Member): boolean {
-    return !this.storeChanged(member.name) && member.position.seq >= this.state.committedSeq;
+    return !this.storeChanged(member.name) && member.position.seq >= this.state.committedSeq && !this.refusedLately(member);
+  }
+
+  /** One that refused to lead is not asked again for a while (it may be installing a snapshot). */
+  private refusedLately(member: Member): boolean {
+    return member.refusedToLeadMs !== null && member.lastHeartbeatMs - member.refusedToLeadMs <= 4 * this.config.suspectMs;
   }
 
   private noHolderReason(now: number, pool: readonly string[]): string {
@@ -354,14 +374,16 @@ export class ViewCore {
       for (const name of holders) stores[name] = previous.stores[name];
       for (const name of members) stores[name] ??= known(name);
     }
-    this.state = {
+    const next: ViewsDurable = {
       view,
       committedSeq: previous.committedSeq,
       holders,
       stores: Object.fromEntries(Object.entries(stores).filter((e): e is [string, string] => e[1] !== undefined)),
     };
+    // Written down before it is in force: a view that could not be saved is never handed out.
+    this.out.persist(next);
+    this.state = next;
     this.stuck = null;
-    this.out.persist(this.state);
     this.savedCommittedSeq = this.state.committedSeq;
     this.primaryIncarnation = view.primary ? this.members.get(view.primary)?.incarnation ?? null : null;
     this.out.log('info', { view, holders, committedSeq: this.state.committedSeq }, 'view installed');
