@@ -332,7 +332,8 @@ class Replica {
           this.storeWork(() => this.store.checkpoint());
         }
       } catch (error) {
-        if (!(error instanceof HttpError)) throw error;
+        // A disk failure was handled (storeWork); anything else in this loop is a bug: stop loudly, not as an unhandled rejection.
+        if (!(error instanceof HttpError)) fatal(this.log, `the heartbeat loop's store work failed: ${describe(error)}`);
       }
       await sleep(this.config.heartbeatMs);
     }
