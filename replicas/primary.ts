@@ -253,6 +253,9 @@ export class Primary {
           break;
         }
       }
+      // What ships must follow our head and chain (checked once per round, whatever the number of backups);
+      // paired with each backup's check on receipt (store.applyShipped).
+      assertChained(after, entries);
       if (entries.length > 0) await this.levelAll(after, entries);
       // Checked with nothing awaited before the commit: a view below its minimum size commits nothing, so
       // the members of the last view that could take writes hold every committed write.
@@ -335,17 +338,18 @@ export class Primary {
       if (response.code === 'STALE_EPOCH') throw new StaleEpoch(`${backup} follows epoch ${response.epoch}`);
       if (hops > 1_000_000) throw new RoundFailed('backup never became level');
       if (this.state === 'STOPPED') throw new RoundFailed('no longer the primary');
+      if (response.code === 'BEHIND') {
+        // Named primary from a stale view (a view service still learning after a restart, say): step down, never overwrite.
+        this.log.error({ backup, epoch, head: this.store.head.seq, committedSeq: response.committedSeq }, 'a backup holds committed writes this primary lacks: stepping down');
+        this.link.lacksCommitted(response.committedSeq ?? this.store.head.seq + 1);
+        throw new RoundFailed('this primary lacks committed writes');
+      }
       const from = response.position;
       if (catchUpPlan(this.store, from) === 'entries') {
         const missing = this.store.entriesAfter(from.seq, this.limits.shipEntriesMax, SHIP_BYTES_MAX);
+        assertChained(from, missing);
         response = await this.ship(url, epoch, from, missing);
       } else {
-        if (response.code === 'BEHIND') {
-          // Named primary from a stale view (a view service still learning after a restart, say): step down, never overwrite.
-          this.log.error({ backup, epoch, head: this.store.head.seq, committedSeq: response.committedSeq }, 'a backup holds committed writes this primary lacks: stepping down');
-          this.link.lacksCommitted(response.committedSeq ?? this.store.head.seq + 1);
-          throw new RoundFailed('this primary lacks committed writes');
-        }
         this.log.info({ backup, position: from, code: response.code }, 'sending a snapshot');
         response = await this.sendSnapshot(url, epoch);
       }
@@ -353,8 +357,6 @@ export class Primary {
   }
 
   private ship(url: string, epoch: number, after: Position, entries: Entry[]): Promise<ReplicateResponse> {
-    // Paired with the backup's check on receipt (store.applyShipped).
-    assertChained(after, entries);
     return callPeer(url, '/replicate', { epoch, primary: this.link.name, after, entries, committedSeq: this.committedSeq }, {
       secret: this.link.secret,
       timeoutMs: this.limits.replicationTimeoutMs,

@@ -37,6 +37,7 @@ import { executeRead } from './reads.ts';
 import { Store, isDiskError } from './store.ts';
 import { fatal, fatalIfBroken } from './fatal.ts';
 import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
+import { NO_VIEW } from './core/views.ts';
 
 export interface ReplicaConfig {
   name: string;
@@ -60,7 +61,6 @@ export interface RunningReplica {
   close(): Promise<void>;
 }
 
-const NO_VIEW: View = { epoch: 0, primary: null, backups: [] };
 
 /** The legal role changes (anything else is a bug, and stops the process). */
 const ROLE_MOVES: Record<Role, readonly Role[]> = {
@@ -229,30 +229,33 @@ class Replica {
     this.reconcile();
   }
 
+  /** Runs store work on behalf of a loop or a request; a disk failure takes this replica out of the view (and answers 503). */
+  private storeWork<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw this.asRefusal(error);
+    }
+  }
+
   /** storeWork for work that awaits (a snapshot arriving chunk by chunk). */
   private async storeWorkAsync<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (isDiskError(error)) {
-        this.diskFailed(error);
-        throw new HttpError(503, `${this.config.name} cannot write to its disk`);
-      }
-      throw error;
+      throw this.asRefusal(error);
     }
   }
 
-  /** Runs store work on behalf of a loop or a request; a disk failure takes this replica out of the view. */
-  private storeWork<T>(work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      if (isDiskError(error)) {
-        this.diskFailed(error);
-        throw new HttpError(503, `${this.config.name} cannot write to its disk`);
-      }
-      throw error;
-    }
+  /** A disk error becomes this replica leaving the view and a 503 for the caller; anything else is passed on as it is. */
+  private asRefusal(error: unknown): unknown {
+    if (!isDiskError(error)) return error;
+    this.diskFailed(error);
+    return this.cannotWrite();
+  }
+
+  private cannotWrite(): HttpError {
+    return new HttpError(503, `${this.config.name} cannot write to its disk`);
   }
 
   private becomePrimary(): void {
@@ -488,7 +491,7 @@ class Replica {
   }
 
   private replicate(request: ReplicateRequest): ReplicateResponse {
-    if (this.diskProblem !== null) throw new HttpError(503, `${this.config.name} cannot write to its disk`);
+    if (this.diskProblem !== null) throw this.cannotWrite();
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
     const result = this.store.applyShipped(request.after, request.entries, request.committedSeq);
@@ -501,7 +504,7 @@ class Replica {
 
   /** The primary asks us to take its snapshot: we pull its stream and install it, chunk by chunk. */
   private async installSnapshot(request: InstallSnapshotRequest): Promise<ReplicateResponse> {
-    if (this.diskProblem !== null) throw new HttpError(503, `${this.config.name} cannot write to its disk`);
+    if (this.diskProblem !== null) throw this.cannotWrite();
     const refusal = this.refuseShipment(request.epoch);
     if (refusal) return refusal;
     const url = this.notice.urls[request.primary];

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { type Entry, type Position, SNAPSHOT_PAGE_ROWS, type SnapshotChunk, type View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
 import { GENESIS, chainHash } from './hash-chain.ts';
-import { fitShipment, snapshotLosesCommitted } from './core/shipments.ts';
+import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
@@ -205,28 +205,31 @@ class Queries {
   *chunks(pageRows: number): Generator<SnapshotChunk> {
     yield { kind: 'head', position: this.position(), products: this.products(), deliveryOptions: this.deliveryOptions() };
     const counts = { customers: 0, orders: 0, dedupe: 0 };
-    for (let after = ''; ; ) {
-      const rows = this.all('SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?', after, pageRows);
-      if (rows.length === 0) break;
+    for (const rows of this.pages('customers', 'id', '', pageRows)) {
       counts.customers += rows.length;
       yield { kind: 'customers', rows: rows.map((r) => ({ ...toCustomer(r), tokenHash: str(r, 'token_hash') })) };
-      after = str(rows[rows.length - 1] ?? {}, 'id');
     }
-    for (let after = -1; ; ) {
-      const rows = this.all('SELECT id, body FROM orders WHERE id > ? ORDER BY id LIMIT ?', after, pageRows);
-      if (rows.length === 0) break;
+    for (const rows of this.pages('orders', 'id', -1, pageRows)) {
       counts.orders += rows.length;
       yield { kind: 'orders', rows: rows.map(toOrder) };
-      after = num(rows[rows.length - 1] ?? {}, 'id');
     }
-    for (let after = ''; ; ) {
-      const rows = this.all('SELECT * FROM dedupe WHERE request_id > ? ORDER BY request_id LIMIT ?', after, pageRows);
-      if (rows.length === 0) break;
+    for (const rows of this.pages('dedupe', 'request_id', '', pageRows)) {
       counts.dedupe += rows.length;
       yield { kind: 'dedupe', rows: rows.map((r) => ({ requestId: str(r, 'request_id'), seq: num(r, 'seq'), result: str(r, 'result') })) };
-      after = str(rows[rows.length - 1] ?? {}, 'request_id');
     }
     yield { kind: 'end', counts };
+  }
+
+  /** Every row of `table` in pages of `pageRows`, in the order of its key (keyset paging: each page starts after the last key). */
+  private *pages(table: 'customers' | 'orders' | 'dedupe', key: 'id' | 'request_id', before: string | number, pageRows: number): Generator<Row[]> {
+    for (let after = before; ; ) {
+      const rows = this.all(`SELECT * FROM ${table} WHERE ${key} > ? ORDER BY ${key} LIMIT ?`, after, pageRows);
+      const last = rows.at(-1);
+      if (!last) return;
+      yield rows;
+      const value = last[key];
+      after = typeof value === 'number' ? value : String(value);
+    }
   }
 
   /** A hash of the domain state and dedupe table (not the log): equal on replicas that agree. */
@@ -500,10 +503,6 @@ export class Store extends Queries {
     return position;
   }
 
-  /** True when taking state at `position` would drop writes this replica knows were committed. */
-  wouldGoBehind(position: Position): boolean {
-    return snapshotLosesCommitted(position, this.knownCommittedSeq());
-  }
 
   /** Keeps the newest `logEntriesMax` entries and `dedupeEntriesMax` dedupe rows. */
   trim(logEntriesMax: number, dedupeEntriesMax: number): void {

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AwakeClock } from '../replicas/core/awake-clock.ts';
-import { EMPTY_VIEWS, type Member, ViewCore, type ViewsDurable, viewsClockStepMaxMs, viewsTickMs } from '../replicas/core/views.ts';
+import { EMPTY_VIEWS, type Member, ViewCore, ViewsDurable, viewsClockStepMaxMs, viewsTickMs } from '../replicas/core/views.ts';
 import { callPeer, describe } from '../replicas/http.ts';
 import { fatalIfBroken } from '../replicas/fatal.ts';
 import { type Heartbeat, type View, type ViewNotice, View as ViewSchema } from '../replicas/protocol.ts';
@@ -29,14 +29,6 @@ export interface ViewServiceEvents {
   view: [View];
   replicaStatus: [ReplicaStatusEvent];
 }
-
-/** What view.json holds. */
-const ViewState = z.object({
-  view: ViewSchema,
-  committedSeq: z.number().int().nonnegative(),
-  holders: z.array(z.string()),
-  stores: z.record(z.string(), z.string()),
-});
 
 export class ViewService extends EventEmitter<ViewServiceEvents> {
   private readonly core: ViewCore;
@@ -217,7 +209,7 @@ function loadState(file: string): ViewsDurable {
     throw error;
   }
   const json: unknown = JSON.parse(text);
-  const state = ViewState.safeParse(json);
+  const state = ViewsDurable.safeParse(json);
   if (state.success) return state.data;
   // The first format held the view alone.
   const view = ViewSchema.safeParse(json);

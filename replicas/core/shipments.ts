@@ -3,7 +3,7 @@
 // primary sends a replica that is not level. replicas/replica.ts,
 // replicas/store.ts and replicas/primary.ts act on these verdicts; the
 // simulator's replicas use the same functions.
-import type { Position } from '../protocol.ts';
+import type { Position, Role } from '../protocol.ts';
 
 /** What the decisions need to know of a log: its head, and the hash it can vouch for at a seq. */
 export interface LogPosition {
@@ -16,8 +16,6 @@ export interface Chained {
   seq: number;
   hash: string;
 }
-
-export type Role = 'PRIMARY' | 'BACKUP' | 'CATCHING_UP';
 
 /**
  * May a shipment from a primary of `epoch` be taken? Never from an epoch older

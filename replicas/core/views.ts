@@ -17,7 +17,8 @@
 // - A replica brought level by the primary is added when the primary asks.
 // - After a restart, nothing is decided for two suspicion periods: replicas
 //   may know a newer view than the one on disk.
-import type { Position, View } from '../protocol.ts';
+import { z } from 'zod';
+import { type Heartbeat, type Position, View } from '../protocol.ts';
 import { invariant } from './invariant.ts';
 
 export interface ViewsConfig {
@@ -26,34 +27,27 @@ export interface ViewsConfig {
   minReplicas: number;
 }
 
-/** What must survive a restart of the view service (view.json). */
-export interface ViewsDurable {
-  view: View;
+/** What must survive a restart of the view service (view.json); the adapter parses the file with it. */
+export const ViewsDurable = z.object({
+  view: View,
   /** The highest seq any replica said was committed: no replica below it is ever made primary. */
-  committedSeq: number;
+  committedSeq: z.number().int().nonnegative(),
   /** Members of the last view that could take writes: each holds every committed write. */
-  holders: string[];
+  holders: z.array(z.string()),
   /** The store id each member of the view and each holder had when it was recorded. */
-  stores: Record<string, string>;
-}
+  stores: z.record(z.string(), z.string()),
+});
+export type ViewsDurable = z.infer<typeof ViewsDurable>;
 
 export const NO_VIEW: View = { epoch: 0, primary: null, backups: [] };
 export const EMPTY_VIEWS: ViewsDurable = { view: NO_VIEW, committedSeq: 0, holders: [], stores: {} };
 
-/** What a replica says in a heartbeat, as far as decisions go. */
-export interface HeartbeatFacts {
-  name: string;
-  url: string;
-  incarnation: string;
-  storeId: string;
-  committedSeq: number;
-  canWrite: boolean;
-  view: View;
-  position: Position;
-  /** The role it acts in: a replica named primary that reports another role (having heard of the view) refuses to lead. */
-  role?: 'PRIMARY' | 'BACKUP' | 'CATCHING_UP';
-  rounds?: { count: number; seconds: number };
-}
+/**
+ * What a replica says in a heartbeat, as far as decisions go (the role is
+ * optional for callers that drive the core by hand: a replica named primary
+ * that reports another role, having heard of the view, refuses to lead).
+ */
+export type HeartbeatFacts = Omit<Heartbeat, 'role'> & Partial<Pick<Heartbeat, 'role'>>;
 
 export interface Member {
   name: string;
