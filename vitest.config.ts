@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests start the compiled commands: build dist/ once, before any test file.
+    globalSetup: ['test/helpers/build.ts'],
     // Integration tests start real processes; two files at a time suits a 2-core machine.
     fileParallelism: true,
     maxWorkers: 2,

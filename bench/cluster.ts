@@ -2,7 +2,7 @@
 // replicas as separate `just-hungry` processes on 127.0.0.1 (free ports, a
 // fresh data directory), their readiness read from /cluster/status, and
 // kill / restart / stop by name.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { GiveUp, freePort, waitFor as waitUntil } from '../cli/wait.ts';
 import { tmpdir } from 'node:os';
@@ -55,19 +55,18 @@ export function waitFor<T>(what: string, check: () => Promise<T | null | undefin
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const ENTRY = fileURLToPath(new URL('../cli/index.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
-
-/** `spawnCommand` with Node flags before the script. */
-function spawnWithNodeFlags(nodeFlags: string[], args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '--import', TSX, ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Every process any cluster started, so that an interrupted run leaves none behind. */
+/** Every process the benchmark started, so that an interrupted run leaves none behind. */
 const everyChild = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
+
+/** Kills `child` when the benchmark exits, if it is still running then. */
+export function killOnExit(child: ChildProcess): ChildProcess {
+  everyChild.add(child);
+  child.once('exit', () => everyChild.delete(child));
+  return child;
+}
 
 export class BenchCluster {
   readonly dataDir: string;
@@ -102,9 +101,7 @@ export class BenchCluster {
 
   private spawn(label: string, args: string[], nodeFlags: string[] | undefined): ChildProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, JH_CLUSTER_SECRET: BENCH_SECRET };
-    const child = nodeFlags?.length ? spawnWithNodeFlags(nodeFlags, args, env) : spawnCommand(args, env);
-    everyChild.add(child);
-    child.once('exit', () => everyChild.delete(child));
+    const child = killOnExit(spawnCommand(args, env, nodeFlags));
     const lines = this.logs.get(label) ?? [];
     this.logs.set(label, lines);
     for (const stream of [child.stdout, child.stderr]) {

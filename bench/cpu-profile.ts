@@ -98,13 +98,14 @@ function shortUrl(url: string): string {
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   const packaged = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(path);
   if (packaged) return `${packaged[1]}/${packaged[2]}`;
-  return path.startsWith(PROJECT_ROOT) ? path.slice(PROJECT_ROOT.length) : path;
+  // Our processes run the build: dist/replicas/store.js is replicas/store.ts.
+  return path.startsWith(PROJECT_ROOT) ? path.slice(PROJECT_ROOT.length).replace(/^dist\//, '') : path;
 }
 
 function label(frame: { functionName: string; url: string; lineNumber: number }): string {
   const name = frame.functionName || '(anonymous)';
   if (!frame.url) return `${name} (native)`;
-  // Our files run as tsx compiles them, so their line numbers are not the source's.
+  // Our files run compiled (dist/), so their line numbers are not the source's.
   return isOwn(frame.url) ? `${name} ${shortUrl(frame.url)}` : `${name} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 }
 

@@ -61,7 +61,7 @@ export async function profileWrites(seconds: number, say: (line: string) => void
   const files = readdirSync(profileDir);
   const summaries: { label: string; role: string; file: string; summary: ProfileSummary }[] = [];
   for (const [label, pid] of pids) {
-    // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader runs on another).
+    // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread.
     const file = files.find((f) => f.includes(`.${pid}.0.`) && f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no profile written by ${label} (pid ${pid}) in ${profileDir}`);
     summaries.push({ label, role: roles.get(label) ?? '?', file: join(profileDir, file), summary: summariseProfile(join(profileDir, file), window.fromUs, window.toUs) });

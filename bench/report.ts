@@ -7,6 +7,7 @@ import type { Mode } from './plan.ts';
 import type { CatchUpRow } from './scenarios/catch-up.ts';
 import type { FailoverResult } from './scenarios/failover.ts';
 import type { GrowthRow } from './scenarios/growth.ts';
+import type { StartUpResult } from './scenarios/start-up.ts';
 import type { ReadRow, WriteRow } from './scenarios/throughput.ts';
 
 export interface Machine {
@@ -33,6 +34,7 @@ export interface BenchResult {
   startedAt: string;
   seconds: number;
   machine: Machine;
+  startUp: StartUpResult | null;
   writes: WriteRow[];
   reads: ReadRow[];
   replicationOverhead: { connections: number; baselineOpsPerSec: number; threeReplicaOpsPerSec: number; ratio: number } | null;
@@ -79,6 +81,15 @@ export function overhead(writes: WriteRow[], connections: number): BenchResult['
 /** The issue's targets, checked against what was measured (null: not measured in this mode). */
 export function targets(result: Omit<BenchResult, 'targets'>): Target[] {
   const list: Target[] = [];
+  const [help, replica] = result.startUp?.rows ?? [];
+  for (const [name, row, limitMs] of [['`just-hungry --help`', help, 300], ['a replica listening', replica, 1000]] as const) {
+    list.push({
+      name: `start-up: ${name}`,
+      target: `< ${limitMs} ms (quiet machine)`,
+      measured: row && result.startUp ? `${row.builtMs.toFixed(0)} ms (load average ${result.startUp.loadAverage.toFixed(1)})` : 'not measured',
+      met: row ? row.builtMs < limitMs : null,
+    });
+  }
   const three64 = result.writes.find((w) => w.replicas === 3 && w.stats.connections === 64)?.stats;
   list.push({
     name: 'writes, 3 replicas, 64 clients',
@@ -142,6 +153,14 @@ export function markdown(result: BenchResult): string {
   for (const failure of result.failures) out.push(`**${failure.section} did not finish:** ${failure.message}`, '');
   out.push('**Targets**', '', table(['what', 'target', 'measured', 'met'], result.targets.map((t) => [t.name, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'no'])), '');
 
+  if (result.startUp) {
+    const s = result.startUp;
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+    out.push(`**Start-up** (median of ${s.runs} warm starts from spawning the process, ms; baselines from the same run: \`node -e 0\` ${ms(s.nodeMs)} ms, and the sources compiled at start through tsx as before the build step)`, '');
+    out.push(table(['what', 'built (dist/)', 'vs `node -e 0`', 'through tsx', 'built / tsx'], s.rows.map((r) => [
+      r.what, ms(r.builtMs), ratio(r.builtMs, s.nodeMs), ms(r.tsxMs), ratio(r.builtMs, r.tsxMs),
+    ])), '');
+  }
   if (result.writes.length > 0) {
     out.push('**Writes** (`placeOrder` through the gateway; latency in ms)', '');
     out.push(table(['replicas', 'clients', 'orders/s', ...STATS_HEADER, 'machine load'], result.writes.map((w) => [

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --only writes,failover]`: starts real
-// clusters on 127.0.0.1, measures writes, reads, failover, catch-up and growth,
+// clusters on 127.0.0.1, measures start-up, writes, reads, failover, catch-up and growth,
 // and writes bench/results/<date>-<mode>.json and .md (and latest.md).
 // `npm run bench -- --profile` instead profiles a 3-replica write load.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -12,11 +12,12 @@ import { type BenchResult, machine, markdown, overhead, targets } from './report
 import { measureCatchUp } from './scenarios/catch-up.ts';
 import { measureFailover } from './scenarios/failover.ts';
 import { measureGrowth } from './scenarios/growth.ts';
+import { measureStartUp } from './scenarios/start-up.ts';
 import { measureThroughput } from './scenarios/throughput.ts';
 import { loadBenchCatalog } from './workload.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const SECTIONS = ['writes', 'failover', 'catch-up', 'growth'] as const;
+const SECTIONS = ['start-up', 'writes', 'failover', 'catch-up', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Flags {
@@ -64,6 +65,8 @@ async function bench(flags: Flags): Promise<void> {
       return none;
     }
   };
+  // First, while no cluster of ours loads the machine.
+  const startUp = await runSection('start-up', () => measureStartUp(plan, say), null);
   const throughput = await runSection('writes', () => measureThroughput(plan, say), { writes: [], reads: [] });
   const failover = await runSection('failover', () => measureFailover(plan, say), null);
   const catchUp = await runSection('catch-up', () => measureCatchUp(plan, say), []);
@@ -74,6 +77,7 @@ async function bench(flags: Flags): Promise<void> {
     startedAt,
     seconds: (performance.now() - started) / 1000,
     machine: machine(loadAverageStart),
+    startUp,
     ...throughput,
     replicationOverhead: overhead(throughput.writes, plan.headlineConnections),
     failover,

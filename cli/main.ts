@@ -1,25 +1,21 @@
 // `just-hungry`: every process of the service behind one command. Flags are
 // parsed and checked here, once; everything below gets typed values.
+// The gateway, the replica and the order client, with zod and pino, are loaded
+// only by the command that runs them: `--help` and `up` start without them.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
-import { z } from 'zod';
+import type { Logger } from 'pino';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
-import { DeliveryOptionWire, ProductWire, ReplicaName } from '../replicas/protocol.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
-import { startReplica } from '../replicas/replica.ts';
-import { startGateway } from '../server/gateway.ts';
-import { createPostcodeChecker } from '../server/postcode-checker.ts';
 import { type OrderFlags, orderOptions } from '../client/terminal/flags.ts';
-import { runUp } from './up.ts';
+import { PACKAGE_ROOT, runUp } from './up.ts';
 
-export const DEFAULT_CATALOG = new URL('../replicas/catalog.json', import.meta.url);
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../client/web/dist', import.meta.url));
+// From the package's folder: this module runs from dist/cli/ as well as from cli/.
+export const DEFAULT_CATALOG = new URL('replicas/catalog.json', PACKAGE_ROOT);
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('client/web/dist', PACKAGE_ROOT));
 export const DEFAULT_POSTCODES_URL = 'https://api.postcodes.io';
-
-const CatalogFile = z.object({ products: z.array(ProductWire).min(1), deliveryOptions: z.array(DeliveryOptionWire).min(1) });
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -41,11 +37,14 @@ function url(value: string): string {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
 
-function logger(options: { logLevel: string }, bindings: Record<string, string>): Logger {
+async function logger(options: { logLevel: string }, bindings: Record<string, string>): Promise<Logger> {
+  const { pino } = await import('pino');
   return pino({ level: options.logLevel, base: bindings, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-function loadCatalog(file: string | undefined): Catalog {
+async function loadCatalog(file: string | undefined): Promise<Catalog> {
+  const [{ z }, { DeliveryOptionWire, ProductWire }] = await Promise.all([import('zod'), import('../replicas/protocol.ts')]);
+  const CatalogFile = z.object({ products: z.array(ProductWire).min(1), deliveryOptions: z.array(DeliveryOptionWire).min(1) });
   const path = file ? resolve(file) : DEFAULT_CATALOG;
   let text: string;
   try {
@@ -101,7 +100,8 @@ export interface GatewayFlags {
 }
 
 export async function runGateway(flags: GatewayFlags) {
-  const log = logger(flags, { process: 'gateway' });
+  const [{ startGateway }, { createPostcodeChecker }] = await Promise.all([import('../server/gateway.ts'), import('../server/postcode-checker.ts')]);
+  const log = await logger(flags, { process: 'gateway' });
   const dataDir = resolve(flags.data);
   return startGateway({
     host: flags.host,
@@ -113,7 +113,7 @@ export async function runGateway(flags: GatewayFlags) {
     suspectMs: flags.suspectMs,
     requestDeadlineMs: flags.requestDeadlineMs,
     callTimeoutMs: 3000,
-    catalog: loadCatalog(flags.catalog),
+    catalog: await loadCatalog(flags.catalog),
     postcodes: createPostcodeChecker(flags.postcodes === 'offline' ? { mode: 'offline' } : { mode: 'online', baseUrl: flags.postcodesUrl }),
     webDir: resolve(flags.webDir),
     subscriberBufferMax: flags.subscriberBufferMax,
@@ -137,10 +137,12 @@ export function replicaOptions(command: Command): Command {
 }
 
 export async function runReplica(name: string, flags: { gateway: string; port: number; host: string; data: string; heartbeatMs: number; replicationTimeoutMs: number; batchOpsMax: number; logEntriesMax: number; logLevel: string }) {
+  const { ReplicaName } = await import('../replicas/protocol.ts');
   const parsedName = ReplicaName.safeParse(name);
   if (!parsedName.success) throw new InvalidArgumentError(`NAME: use letters, digits, '.', '_' or '-' (at most 64), not "${name}".`);
+  const { startReplica } = await import('../replicas/replica.ts');
   const dataDir = resolve(flags.data);
-  const log = logger(flags, { process: 'replica', name });
+  const log = await logger(flags, { process: 'replica', name });
   return startReplica({
     name,
     host: flags.host,
@@ -183,7 +185,7 @@ function program(): Command {
     },
   );
   orderOptions(root.command('order').description('order food from a terminal: new order, history, cancel')).action(async (flags: OrderFlags) => {
-    // Loaded only here: the prompt library and urql have no business in the server processes.
+    // The prompt library and urql have no business in the server processes.
     const { runOrder } = await import('../client/terminal/index.ts');
     await runOrder(flags);
   });

@@ -7,15 +7,24 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
+import { sleep } from '../replicas/sleep.ts';
 import type { GatewayFlags } from './main.ts';
 
-const ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
-const READY_WAIT_MS = 30_000;
+/** The package's folder, whether this module runs from its source (cli/up.ts) or from the build (dist/cli/up.js). */
+export const PACKAGE_ROOT = new URL(import.meta.url.endsWith('/dist/cli/up.js') ? '../../' : '../', import.meta.url);
+/** The compiled command (`npm run build`): a child starts at once, with no TypeScript to compile. */
+export const COMMAND_ENTRY = fileURLToPath(new URL('dist/cli/index.js', PACKAGE_ROOT));
 
-/** Starts a `just-hungry` sub-command as a child process. */
-export function spawnCommand(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const READY_POLL_MS = 200;
+/** A /readyz call that takes longer than this counts as no answer (the gateway may be frozen or swamped). */
+const READY_CALL_TIMEOUT_MS = 5000;
+/** How often `up` says what it is still waiting for. */
+const PROGRESS_EVERY_MS = 3000;
+
+/** Starts a `just-hungry` sub-command as a child process (`nodeFlags` go before the script, e.g. --cpu-prof). */
+export function spawnCommand(args: string[], env: NodeJS.ProcessEnv = process.env, nodeFlags: string[] = []): ChildProcess {
+  if (!existsSync(COMMAND_ENTRY)) throw new Error(`${COMMAND_ENTRY} is missing: run \`npm run build\` first`);
+  return spawn(process.execPath, [...nodeFlags, COMMAND_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export async function runUp(flags: GatewayFlags & { replicas: number }): Promise<void> {
@@ -55,37 +64,63 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  if (await waitReady(gatewayUrl)) {
-    process.stdout.write(
-      [
-        '',
-        'Just Hungry is up.',
-        `  Web app:            ${gatewayUrl}/${existsSync(resolve(flags.webDir, 'index.html')) ? '' : '  (not built: npm run build)'}`,
-        `  GraphQL + GraphiQL: ${gatewayUrl}/graphql`,
-        `  Health:             ${gatewayUrl}/healthz  ${gatewayUrl}/readyz`,
-        `  Data:               ${data}`,
-        `  Postcodes:          ${flags.postcodes === 'offline' ? 'offline (format check only)' : flags.postcodesUrl}`,
-        'Press Ctrl-C to stop.',
-        '',
-      ].join('\n') + '\n',
-    );
-  } else {
-    process.stdout.write(`The cluster did not become writable within ${READY_WAIT_MS / 1000}s; see the logs above.\n`);
-  }
+  if (!(await waitReady(gatewayUrl, children.get('gateway'), () => stopping))) return;
+  process.stdout.write(
+    [
+      '',
+      'Just Hungry is up.',
+      `  Web app:            ${gatewayUrl}/${existsSync(resolve(flags.webDir, 'index.html')) ? '' : '  (not built: npm run build)'}`,
+      `  GraphQL + GraphiQL: ${gatewayUrl}/graphql`,
+      `  Health:             ${gatewayUrl}/healthz  ${gatewayUrl}/readyz`,
+      `  Data:               ${data}`,
+      `  Postcodes:          ${flags.postcodes === 'offline' ? 'offline (format check only)' : flags.postcodesUrl}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n') + '\n',
+  );
 }
 
-async function waitReady(gatewayUrl: string): Promise<boolean> {
-  const deadline = Date.now() + READY_WAIT_MS;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${gatewayUrl}/readyz`);
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
+/**
+ * Polls /readyz until the cluster takes writes, however long that takes (a busy
+ * machine may need minutes), saying every few seconds why it is not ready yet.
+ * False only when `up` is stopping.
+ */
+async function waitReady(gatewayUrl: string, gateway: ChildProcess | undefined, stopping: () => boolean): Promise<boolean> {
+  const startedMs = Date.now();
+  let progressAtMs = startedMs + PROGRESS_EVERY_MS;
+  while (!stopping()) {
+    let notReady = await whyNotReady(gatewayUrl);
+    if (notReady === null) return true;
+    if (gateway && (gateway.exitCode !== null || gateway.signalCode !== null)) notReady = 'our gateway process has exited (see its log above)';
+    if (Date.now() >= progressAtMs && !stopping()) {
+      const waitedSeconds = Math.round((Date.now() - startedMs) / 1000);
+      process.stdout.write(`${new Date().toISOString().slice(11, 19)} [up] waiting for the cluster to take orders (${waitedSeconds} s): ${notReady}\n`);
+      progressAtMs = Date.now() + PROGRESS_EVERY_MS;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(READY_POLL_MS);
   }
   return false;
+}
+
+/** Null when the gateway's /readyz says the cluster takes writes; otherwise why not, in a few words. */
+async function whyNotReady(gatewayUrl: string): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await fetch(`${gatewayUrl}/readyz`, { signal: AbortSignal.timeout(READY_CALL_TIMEOUT_MS) });
+  } catch (error) {
+    return error instanceof Error && error.name === 'TimeoutError'
+      ? `the gateway did not answer /readyz within ${READY_CALL_TIMEOUT_MS / 1000} s`
+      : 'the gateway is not listening yet';
+  }
+  const report = readinessReport(await response.json().catch(() => null));
+  if (!report) return response.ok ? null : `/readyz answered HTTP ${response.status}`;
+  return report.writable ? null : report.reason ?? 'the gateway says not writable, with no reason';
+}
+
+/** /readyz's body, `{ writable, reason }`, checked by hand: zod would add 100 ms to the start of every command. */
+function readinessReport(body: unknown): { writable: boolean; reason: string | null } | null {
+  if (typeof body !== 'object' || body === null || !('writable' in body) || typeof body.writable !== 'boolean') return null;
+  return { writable: body.writable, reason: 'reason' in body && typeof body.reason === 'string' ? body.reason : null };
 }
 
 /** One JSON log line as `12:00:01 [replica 2] role change from=BACKUP to=PRIMARY`. */

@@ -17,7 +17,7 @@ export interface CatchUpRow {
   fillOpsPerSec: number;
   /** From the restarted replica's first heartbeat until its applied seq equals the primary's. */
   levelMs: number;
-  /** From spawning the process until level (includes starting Node and tsx). */
+  /** From spawning the process until level (includes starting Node). */
   startToLevelMs: number;
   /** From spawning the process until it is a backup in the view again. */
   startToBackupMs: number;
