@@ -23,7 +23,7 @@ import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
 import { serveWebSockets } from './websocket.ts';
 import type { PostcodeChecker } from './postcode-checker.ts';
-import { Router } from './router.ts';
+import { Router, ServiceUnavailable } from './router.ts';
 import { ViewService } from './view-service.ts';
 
 export interface GatewayConfig {
@@ -88,7 +88,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (path.startsWith('/cluster/')) return cluster(path, req, res);
       if (path === '/healthz') return sendJson(res, 200, { ok: true });
       if (path === '/readyz') {
-        const reason = views.unwritableReason();
+        const reason = views.notReadyReason();
         return sendJson(res, reason === null ? 200 : 503, { writable: reason === null, reason });
       }
       if (path === '/metrics') {
@@ -119,7 +119,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const webSockets = serveWebSockets(server, yoga);
   views.start();
   changes.start();
-  const seeding = seedCatalog(router, config.catalog, log);
+  const seeding = seedCatalog(router, views, config.catalog, log);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
   return {
     url,
@@ -218,16 +218,26 @@ function clusterEndpoints(views: ViewService, secret: string) {
   };
 }
 
-/** Loads the catalogue into a fresh cluster once it can take writes (a no-op when it has one). */
-function seedCatalog(router: Router, catalog: Catalog, log: Logger): { stop(): void } {
+/**
+ * Loads the catalogue into a fresh cluster once it can take writes, and tells
+ * the view service when it is in place: the cluster is not ready before. On a
+ * cluster that has one (a restarted gateway) the write changes nothing: the
+ * primary answers it from its dedupe table (or, once that row is trimmed or
+ * for another catalogue, as a no-op).
+ */
+function seedCatalog(router: Router, views: ViewService, catalog: Catalog, log: Logger): { stop(): void } {
   let stopped = false;
   void (async () => {
     while (!stopped) {
       try {
-        await router.write(`catalog:${catalogKey(catalog)}`, { type: 'loadCatalog', ...catalog });
+        const outcome = await router.write(`catalog:${catalogKey(catalog)}`, { type: 'loadCatalog', ...catalog });
+        if (!outcome.ok) throw new Error(`the cluster refused the catalogue: ${JSON.stringify(outcome.errors)}`);
+        views.catalogueInPlace();
         log.info('catalogue in place');
         return;
-      } catch {
+      } catch (error) {
+        // Unavailable is expected until the view can take writes; anything else is worth a line before trying again.
+        if (!(error instanceof ServiceUnavailable)) log.warn({ err: describe(error) }, 'could not load the catalogue; trying again');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -61,10 +61,10 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'jh_cluster_writable',
-      help: '1 when the cluster can take writes',
+      help: '1 when the cluster can take an order (as /readyz: a writable view and the catalogue in place)',
       registers,
       collect() {
-        this.set(views.writable() ? 1 : 0);
+        this.set(views.notReadyReason() === null ? 1 : 0);
       },
     });
     new Gauge({

@@ -26,9 +26,13 @@ export interface ViewServiceConfig {
 }
 
 export interface ViewServiceEvents {
+  /** A new view; or the same view again when the cluster became ready under it (the catalogue arrived). */
   view: [View];
   replicaStatus: [ReplicaStatusEvent];
 }
+
+/** What an order needs beyond a writable view: a menu. The gateway loads it with a write, so only once the view can take writes. */
+type CatalogueState = 'NOT_LOADED' | 'IN_PLACE';
 
 export class ViewService extends EventEmitter<ViewServiceEvents> {
   private readonly core: ViewCore;
@@ -37,6 +41,7 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
   /** When each member last heartbeated, on the wall clock, for people to read. */
   private readonly heardAt = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  private catalogue: CatalogueState = 'NOT_LOADED';
 
   constructor(private readonly config: ViewServiceConfig) {
     super();
@@ -87,12 +92,30 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
     this.publishRoleChanges();
   }
 
+  /** Whether the view can take writes: the router's test (the catalogue's own write needs it). Readiness for orders is `notReadyReason`. */
   writable(): boolean {
     return this.unwritableReason() === null;
   }
 
   unwritableReason(): string | null {
     return this.core.unwritableReason(this.clock.now());
+  }
+
+  /**
+   * Why the cluster cannot take an order now, in words for an operator; null
+   * when it can: the view's reason, else the catalogue's. The one answer behind
+   * `/readyz`, `cluster { writable unwritableReason }` and the cluster feed.
+   */
+  notReadyReason(): string | null {
+    return this.unwritableReason() ?? (this.catalogue === 'IN_PLACE' ? null : 'the catalogue is not loaded yet');
+  }
+
+  /** The cluster holds a catalogue (the gateway's loading write was acknowledged); it never loses it. */
+  catalogueInPlace(): void {
+    if (this.catalogue === 'IN_PLACE') return;
+    this.catalogue = 'IN_PLACE';
+    // The view is unchanged but the cluster may have just become ready: the cluster feed must hear it.
+    this.emit('view', this.core.view);
   }
 
   isStuck(): boolean {
@@ -141,7 +164,7 @@ export class ViewService extends EventEmitter<ViewServiceEvents> {
 
   cluster(): ClusterInfo {
     const replicas = this.core.allMembers().sort((a, b) => a.name.localeCompare(b.name)).map((m) => this.info(m));
-    const unwritableReason = this.unwritableReason();
+    const unwritableReason = this.notReadyReason();
     return {
       epoch: this.core.view.epoch,
       writable: unwritableReason === null,

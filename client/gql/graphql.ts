@@ -32,9 +32,9 @@ export type Cluster = {
   epoch: Scalars['Int']['output'];
   primary?: Maybe<Replica>;
   replicas: Array<Replica>;
-  /** Why orders cannot be taken now, in words for an operator (e.g. no live replica holds every committed write); null when they can. */
+  /** Why orders cannot be taken now, in words for an operator (e.g. no live replica holds every committed write, or the catalogue is not loaded yet); null when they can. */
   unwritableReason?: Maybe<Scalars['String']['output']>;
-  /** Whether orders can be taken now (a live primary that holds every committed write, and enough replicas in the view). */
+  /** Whether orders can be taken now (a live primary that holds every committed write, enough replicas in the view, and the catalogue loaded). GET /readyz gives the same answer. */
   writable: Scalars['Boolean']['output'];
 };
 

@@ -18,10 +18,12 @@ export const ClusterRef = builder.objectRef<ClusterInfo>('Cluster').implement({
   description: 'The current view: epoch, primary, and every known replica.',
   fields: (t) => ({
     epoch: t.exposeInt('epoch'),
-    writable: t.exposeBoolean('writable', { description: 'Whether orders can be taken now (a live primary that holds every committed write, and enough replicas in the view).' }),
+    writable: t.exposeBoolean('writable', {
+      description: 'Whether orders can be taken now (a live primary that holds every committed write, enough replicas in the view, and the catalogue loaded). GET /readyz gives the same answer.',
+    }),
     unwritableReason: t.exposeString('unwritableReason', {
       nullable: true,
-      description: 'Why orders cannot be taken now, in words for an operator (e.g. no live replica holds every committed write); null when they can.',
+      description: 'Why orders cannot be taken now, in words for an operator (e.g. no live replica holds every committed write, or the catalogue is not loaded yet); null when they can.',
     }),
     primary: t.field({ type: ReplicaRef, nullable: true, resolve: (c) => c.primary }),
     replicas: t.field({ type: [ReplicaRef], resolve: (c) => c.replicas }),
