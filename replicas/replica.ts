@@ -10,7 +10,7 @@ import { catchUpAndJoin } from './catch-up.ts';
 import { CommitSignal } from './commit-signal.ts';
 import { ReplicaMetrics } from './metrics.ts';
 import { HttpError, SNAPSHOT_INSTALL_MS_MAX, callPeer, describe, guarded, readJson, secretMatches, sendJson, sendLines, streamPeer } from './http.ts';
-import { Primary, refused } from './primary.ts';
+import { Primary, type PrimaryLink, refused } from './primary.ts';
 import { sleep } from './sleep.ts';
 import {
   CatchUpRequest,
@@ -107,7 +107,6 @@ class Replica {
   private notice: ViewNotice;
   private fencedEpoch: number;
   private primary: Primary | null = null;
-  private primaryStopped: Promise<void> = Promise.resolve();
   private readonly incarnation = randomUUID();
   private url = '';
   private closed = false;
@@ -169,6 +168,7 @@ class Replica {
     this.notice = notice;
     if (diskError !== null) this.diskFailed(diskError);
     else this.reconcile();
+    this.primary?.viewHeard(notice.view, notice.minReplicas);
   }
 
   private reconcile(): void {
@@ -259,22 +259,22 @@ class Replica {
   }
 
   private becomePrimary(): void {
+    const { view, minReplicas } = this.notice;
     const primary = new Primary(this.store, this.primaryLink(), {
       batchOpsMax: this.config.batchOpsMax,
       replicationTimeoutMs: this.config.replicationTimeoutMs,
       shipEntriesMax: this.config.shipEntriesMax,
-    }, this.log);
+      heartbeatMs: this.config.heartbeatMs,
+    }, this.log, { view, minReplicas, committedSeq: this.knownCommittedSeq() });
     this.primary = primary;
-    primary.start().catch((error) => this.log.warn({ err: describe(error) }, 'could not become a ready primary'));
+    primary.start();
   }
 
+  /** The round in flight (if any) rolls back at once, before anything else touches the store. */
   private stepDown(): void {
     const primary = this.primary;
     this.primary = null;
-    if (!primary) return;
-    primary.stop();
-    // The round in flight (if any) rolls back before anything else touches the store.
-    this.primaryStopped = primary.exclusive(async () => undefined);
+    primary?.stop();
   }
 
   /** Refuses shipments from older epochs from now on (in memory first, then on disk). */
@@ -284,15 +284,14 @@ class Replica {
     this.store.setMetaOutsideRound('fencedEpoch', String(epoch));
   }
 
-  private primaryLink() {
+  private primaryLink(): PrimaryLink {
     return {
       name: this.config.name,
       secret: this.config.secret,
-      view: () => this.notice.view,
       url: (name: string) => this.notice.urls[name],
-      minReplicas: () => this.notice.minReplicas,
-      knownCommittedSeq: () => this.knownCommittedSeq(),
-      refreshView: () => this.heartbeat(),
+      refreshView: () => {
+        this.heartbeat().catch((error: unknown) => this.log.warn({ err: describe(error) }, 'could not learn the newer view; asking again'));
+      },
       diskFailed: (error: unknown) => this.diskFailed(error),
       lacksCommitted: (seq: number) => this.lacksCommitted(seq),
       committed: (roundSeconds?: number) => {
@@ -303,15 +302,41 @@ class Replica {
         }
         this.commits.notify();
       },
-      reportUnreachable: async (epoch: number, backup: string) => {
+      report: (epoch: number, backup: string) => {
+        this.callGateway('/cluster/report', { epoch, reporter: this.config.name, unreachable: backup }).then(
+          (notice) => this.onNotice(notice),
+          (error: unknown) => this.log.warn({ err: describe(error) }, 'could not report to the view service'),
+        );
+      },
+      addBackup: async (epoch: number, backup: string) => {
         try {
-          this.onNotice(await this.callGateway('/cluster/report', { epoch, reporter: this.config.name, unreachable: backup }));
+          const notice = await this.callGateway('/cluster/add-backup', { epoch, primary: this.config.name, backup });
+          this.onNotice(notice);
+          return notice.view;
         } catch (error) {
-          this.log.warn({ err: describe(error) }, 'could not report to the view service');
-          await sleep(this.config.heartbeatMs);
+          this.log.warn({ backup, err: describe(error) }, 'the view service has not said whether it added the backup; asking for the view');
+          return this.learnView();
         }
       },
     };
+  }
+
+  /**
+   * The view as the view service has it now, asked until it answers (null if
+   * we stop leading first): after an add-backup call with no answer, it says
+   * whether the backup was added. Commits wait meanwhile (a join blocks them).
+   */
+  private async learnView(): Promise<View | null> {
+    const primary = this.primary;
+    for (let attempt = 1; this.primary === primary && primary?.isLeading && !this.closed; attempt++) {
+      try {
+        await this.heartbeat();
+        return this.notice.view;
+      } catch {
+        await sleep(Math.min(500, 20 * attempt));
+      }
+    }
+    return null;
   }
 
   // ---- loops --------------------------------------------------------------------
@@ -363,7 +388,6 @@ class Replica {
     if (this.catchingUp) return;
     this.catchingUp = true;
     try {
-      await this.primaryStopped;
       while (this.role === 'CATCHING_UP' && this.diskProblem === null && !this.closed) {
         try {
           const joined = await catchUpAndJoin(this.store, {
@@ -595,15 +619,9 @@ class Replica {
     const primary = this.readyPrimary();
     if (!primary) return refused('NOT_PRIMARY', `${this.config.name} is not a ready primary`);
     try {
-      return { ok: true as const, view: await primary.admit(request.name, (epoch, backup) => this.addBackup(epoch, backup)) };
+      return { ok: true as const, view: await primary.join(request.name) };
     } catch (error) {
       return refused('ROUND_FAILED', describe(error));
     }
-  }
-
-  private async addBackup(epoch: number, backup: string): Promise<View> {
-    const notice = await this.callGateway('/cluster/add-backup', { epoch, primary: this.config.name, backup });
-    this.onNotice(notice);
-    return notice.view;
   }
 }

@@ -157,9 +157,10 @@ class Queries {
     const totalCount = num(this.get(`SELECT count(*) AS n FROM orders WHERE ${filter}`, ...args) ?? { n: 0 }, 'n');
     return { orders: rows.slice(0, query.first).map(toOrder), totalCount, hasNextPage: rows.length > query.first };
   }
-  dedupedResult(requestId: string): string | null {
-    const row = this.get('SELECT result FROM dedupe WHERE request_id = ?', requestId);
-    return row ? str(row, 'result') : null;
+  /** The result a request already applied here had, and the seq of its entry (null if none is held). */
+  dedupedResult(requestId: string): { seq: number; result: string } | null {
+    const row = this.get('SELECT seq, result FROM dedupe WHERE request_id = ?', requestId);
+    return row ? { seq: num(row, 'seq'), result: str(row, 'result') } : null;
   }
   /** Up to `limit` entries after `seq`, and no more than `bytesMax` of effect text (always at least one). */
   entriesAfter(seq: number, limit: number, bytesMax = Number.POSITIVE_INFINITY): Entry[] {

@@ -1,18 +1,17 @@
-// One simulated cluster on a virtual clock: the real view-decision core
-// (replicas/core/views.ts) as the view service, N replicas, a router with
-// clients, and a network that delays, loses, duplicates, reorders and cuts
-// (one way too) every message. Everything happens through one event queue
-// ordered by (time, insertion), and every chance comes from one seeded
-// Random, so a seed replays exactly.
-//
-// The replicas here are a MODEL of the protocol in replicas/replica.ts and
-// replicas/primary.ts (rounds, levelling, joining, the commit point): those
-// files still do I/O inline. Issue 12 moves them into replicas/core/, and the
-// simulator then drives them instead of this model. Already the production
-// code: the view service (replicas/core/views.ts) and every shipment verdict
-// (replicas/core/shipments.ts: the fence, gaps, divergence, snapshots that
-// would lose committed writes, what a primary sends a replica behind it).
-import { catchUpPlan, epochVerdict, fitShipment, snapshotLosesCommitted } from '../replicas/core/shipments.ts';
+// One simulated cluster on a virtual clock, running the production protocol
+// code: the view service is replicas/core/views.ts, every primary is
+// replicas/core/primary.ts over an in-memory store, every shipment verdict is
+// replicas/core/shipments.ts. Around them: N replicas (their role changes and
+// heartbeats a model of replicas/replica.ts), a router with clients, and a
+// network that delays, loses, duplicates, reorders and cuts (one way too)
+// every message. Everything happens through one event queue ordered by
+// (time, insertion), and every chance comes from one seeded Random, so a seed
+// replays exactly.
+import { checkHistory } from '../chaos/checker.ts';
+import type { FinalState, History, Op } from '../chaos/history.ts';
+import { InvariantBroken } from '../replicas/core/invariant.ts';
+import { PrimaryCore, type PrimarySink, type PrimaryStore } from '../replicas/core/primary.ts';
+import { epochVerdict, fitShipment, snapshotLosesCommitted } from '../replicas/core/shipments.ts';
 import { ViewCore, type HeartbeatFacts, type Member, type ViewsDurable, EMPTY_VIEWS } from '../replicas/core/views.ts';
 import type { View } from '../replicas/protocol.ts';
 import { Random } from './random.ts';
@@ -23,6 +22,9 @@ const TICK_MS = 50;
 const REPLICATION_TIMEOUT_MS = 300;
 const CLIENT_TIMEOUT_MS = 400;
 const BATCH_MAX = 8;
+const SHIP_ENTRIES_MAX = 64;
+/** How often a primary's core is given the time. */
+const PRIMARY_TICK_MS = 20;
 const PRODUCTS = 3;
 
 /** Deliberately broken variants: the simulator must find each one (test/sim.test.ts). */
@@ -31,24 +33,38 @@ export type Bug =
   | 'ack-before-backups' // the primary answers a write before its backups have it
   | 'no-dedupe' // a retried request runs again
   | 'commit-below-minimum' // a primary alone (a view below --min-replicas) commits
-  | 'no-commit-point'; // a replica named by a stale view leads, and backups take any snapshot (no BEHIND)
+  | 'no-commit-point' // a replica named by a stale view leads, and backups take any snapshot (no BEHIND)
+  | 'accept-old-epoch' // a backup takes a shipment from a primary of an older epoch than its fence
+  | 'forget-fence-on-restart' // the fence epoch lives only in memory: a restarted backup takes a deposed primary's shipments
+  | 'level-once'; // the replica tells its primary core only of views that change its role (the levelling bug found by reading)
 
-export const BUGS: readonly Bug[] = ['promote-any-live-replica', 'ack-before-backups', 'no-dedupe', 'commit-below-minimum', 'no-commit-point'];
+export const BUGS: readonly Bug[] = [
+  'promote-any-live-replica',
+  'ack-before-backups',
+  'no-dedupe',
+  'commit-below-minimum',
+  'no-commit-point',
+  'accept-old-epoch',
+  'forget-fence-on-restart',
+  'level-once',
+];
 
 export interface Entry {
   seq: number;
   epoch: number;
   reqId: string;
   product: number;
+  /** The product's stock after this entry (the primary's business rule decided it, as an effect does). */
+  stock: number;
   hash: string;
 }
 
 const GENESIS_HASH = '0';
 
 /** A small, fast chained hash (FNV-1a); equal hashes mean equal histories here as in the store. */
-function chain(previous: string, seq: number, epoch: number, reqId: string, product: number): string {
+function chain(previous: string, seq: number, epoch: number, reqId: string, product: number, stock: number): string {
   let h = 0x811c9dc5;
-  for (const ch of `${previous}|${seq}|${epoch}|${reqId}|${product}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  for (const ch of `${previous}|${seq}|${epoch}|${reqId}|${product}|${stock}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return h.toString(16);
 }
 
@@ -61,7 +77,7 @@ interface Disk {
 
 type Msg =
   | { t: 'heartbeat'; facts: HeartbeatFacts }
-  | { t: 'notice'; view: View; committedSeq: number; stores: Readonly<Record<string, string>> }
+  | { t: 'notice'; view: View; committedSeq: number; minReplicas: number; stores: Readonly<Record<string, string>>; addBackupAnswer?: boolean }
   | { t: 'ship'; epoch: number; round: number; after: { seq: number; hash: string }; entries: Entry[]; committedSeq: number }
   | { t: 'snapshot'; epoch: number; round: number; log: Entry[]; committedSeq: number }
   | { t: 'shipAck'; round: number; ok: boolean; code?: 'STALE_EPOCH' | 'GAP' | 'DIVERGED' | 'BEHIND'; head: { seq: number; hash: string }; committedSeq: number }
@@ -70,7 +86,7 @@ type Msg =
   | { t: 'join' }
   | { t: 'write'; epoch: number; reqId: string; product: number }
   /** `epoch`: the epoch the primary committed it in (writes acknowledged in an epoch must survive into every later one). */
-  | { t: 'writeReply'; reqId: string; seq: number | null; hash: string | null; epoch: number };
+  | { t: 'writeReply'; reqId: string; seq: number | null; hash: string | null; epoch: number; outOfStock?: boolean };
 
 export interface Violation {
   at: number;
@@ -102,16 +118,9 @@ export interface RunResult {
 
 const VS = 'vs';
 
-interface Round {
-  id: number;
-  entries: Entry[];
-  after: { seq: number; hash: string };
-  waiting: Set<string>;
-  startedAt: number;
-  reported: boolean;
-  /** A join round brings one replica level, then asks for it to be added. */
-  joiner: string | null;
-}
+/** A write's outcome: the order's place in the log, or out of stock (a definite answer: nothing was written). */
+type Outcome = { seq: number; hash: string } | { outOfStock: true };
+type Core = PrimaryCore<{ product: number }, Entry, Outcome>;
 
 class Replica {
   disk: Disk;
@@ -119,15 +128,14 @@ class Replica {
   pausedUntil = 0;
   incarnation = 0;
   view: View = EMPTY_VIEWS.view;
+  minReplicas = 2;
   floor = 0;
+  /** The open round's entries (the real store's uncommitted transaction). */
   pending: Entry[] = [];
-  queue: { reqId: string; product: number }[] = [];
-  round: Round | null = null;
-  levelled = false;
+  /** The primary's protocol core while this replica leads (the production code of replicas/core/primary.ts). */
+  primary: Core | null = null;
   /** The store id the view service has on record for this replica, from the last notice. */
   recordedStore: string | undefined = undefined;
-  /** A joiner was brought level and its addition asked for: no round commits until the answer (the joiner must not become a holder that lacks a commit). */
-  joining: { backup: string; epoch: number; sentAt: number } | null = null;
 
   constructor(
     readonly name: string,
@@ -151,8 +159,15 @@ class Replica {
     return (this.disk.log[seq - 1] ?? this.pending.find((e) => e.seq === seq))?.hash ?? null;
   }
 
-  get role(): 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' {
+  /** The role the view names it to. */
+  get named(): 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' {
     return this.view.primary === this.name ? 'PRIMARY' : this.view.backups.includes(this.name) ? 'BACKUP' : 'CATCHING_UP';
+  }
+
+  /** The role it plays: named primary, it leads only with a live core (not when unfit). */
+  get role(): 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' {
+    const named = this.named;
+    return named === 'PRIMARY' && !this.primary?.isLeading ? 'CATCHING_UP' : named;
   }
 
   knownCommitted(): number {
@@ -203,8 +218,14 @@ export class World {
   private faults = 0;
   private events = 0;
   private clientsWaiting = new Map<string, { product: number; sentAt: number; attempts: number }>();
+  /** Every write a client asked for, and what it was told: the history the chaos checker judges at the end. */
+  private readonly asked = new Map<string, { client: number; product: number; tip: number; answer: 'ok' | 'out-of-stock' | null }>();
+  /** Each product's stock before any order. */
+  private readonly initialStock: number[];
   private nextReq = 0;
   private wiped = false;
+  /** Per replica, the newest epoch its store adopted (kept by the checker, beside the replica's own fence). */
+  private readonly epochs = new Map<string, number>();
 
   private readonly minReplicas: number;
 
@@ -215,6 +236,8 @@ export class World {
     this.lossPercent = this.random.int(8);
     this.dupPercent = this.random.int(5);
     this.delayMs = { min: 1, spread: this.random.between(2, 20) };
+    // Little enough stock that some runs sell out: an order then is a definite refusal, and stock must add up.
+    this.initialStock = Array.from({ length: PRODUCTS }, () => this.random.between(5, 60));
     for (let i = 1; i <= options.replicas; i++) this.replicas.set(String(i), new Replica(String(i), this.newStoreId()));
   }
 
@@ -277,7 +300,7 @@ export class World {
   run(): RunResult {
     this.startViewService();
     for (const replica of this.replicas.values()) this.startReplica(replica);
-    for (let c = 0; c < this.options.clients; c++) this.at(this.random.int(50), () => this.clientLoop());
+    for (let c = 0; c < this.options.clients; c++) this.at(this.random.int(50), () => this.clientLoop(c));
     this.scheduleFaults();
     const endFaults = this.options.faultsMs;
     this.at(endFaults, () => this.heal());
@@ -287,7 +310,14 @@ export class World {
       if (!next || next.at > end) break;
       this.now = next.at;
       this.events++;
-      next.run();
+      try {
+        next.run();
+      } catch (error) {
+        // A core's assertion fails as the process would stop: a violation naming the invariant.
+        if (!(error instanceof InvariantBroken)) throw error;
+        this.violation(error.message);
+        break;
+      }
       if (this.violations.length > 0 && !this.options.trace) break;
     }
     if (this.violations.length === 0) this.checkLiveness();
@@ -335,7 +365,7 @@ export class World {
         this.vsEpochSeen = view.epoch;
         this.viewChanges++;
         this.trace(`view ${view.epoch} primary=${view.primary} backups=${view.backups.join(',')}`);
-        if (announce) for (const name of this.replicas.keys()) this.send(VS, name, { t: 'notice', view, committedSeq: this.vs?.committedSeq ?? 0, stores: this.vs?.stores ?? {} });
+        if (announce) for (const name of this.replicas.keys()) this.send(VS, name, this.notice());
       },
       log: (level, _details, message) => {
         if (level !== 'info') this.trace(`vs ${message.slice(0, 120)}`);
@@ -353,23 +383,29 @@ export class World {
   private vsReceive(from: string, msg: Msg): void {
     const vs = this.vs;
     if (!vs) return;
-    if (msg.t === 'heartbeat') {
-      vs.heartbeat(this.now, msg.facts);
-      this.send(VS, from, { t: 'notice', view: vs.view, committedSeq: vs.committedSeq, stores: vs.stores });
-    } else if (msg.t === 'report') {
-      vs.report(this.now, msg.epoch, from, msg.unreachable);
-      this.send(VS, from, { t: 'notice', view: vs.view, committedSeq: vs.committedSeq, stores: vs.stores });
-    } else if (msg.t === 'addBackup') {
-      vs.addBackup(this.now, msg.epoch, from, msg.backup);
-      this.send(VS, from, { t: 'notice', view: vs.view, committedSeq: vs.committedSeq, stores: vs.stores });
-    }
+    if (msg.t === 'heartbeat') vs.heartbeat(this.now, msg.facts);
+    else if (msg.t === 'report') vs.report(this.now, msg.epoch, from, msg.unreachable);
+    else if (msg.t === 'addBackup') vs.addBackup(this.now, msg.epoch, from, msg.backup);
+    else return;
+    this.send(VS, from, { ...this.notice(), addBackupAnswer: msg.t === 'addBackup' });
+  }
+
+  /** What the view service tells a replica (replicas/protocol.ts ViewNotice, less the urls). */
+  private notice(): Extract<Msg, { t: 'notice' }> {
+    const vs = this.vs;
+    // The broken view core forgets the committed seq and store ids: its notices carry none.
+    const forgets = this.options.bug === 'promote-any-live-replica';
+    return { t: 'notice', view: vs?.view ?? EMPTY_VIEWS.view, committedSeq: forgets ? 0 : vs?.committedSeq ?? 0, minReplicas: this.minReplicas, stores: forgets ? {} : vs?.stores ?? {} };
   }
 
   // ---- router and clients (the router lives with the view service, as in the gateway) ------
 
-  private clientLoop(): void {
-    const reqId = `w${this.nextReq++}`;
-    this.clientsWaiting.set(reqId, { product: this.random.int(PRODUCTS), sentAt: this.now, attempts: 0 });
+  private clientLoop(client: number): void {
+    const tip = this.nextReq++;
+    const reqId = `w${tip}`;
+    const product = this.random.int(PRODUCTS);
+    this.clientsWaiting.set(reqId, { product, sentAt: this.now, attempts: 0 });
+    this.asked.set(reqId, { client, product, tip, answer: null });
     this.sendWrite(reqId);
   }
 
@@ -399,19 +435,24 @@ export class World {
     if (!waiting) return;
     const primary = this.vs?.view.primary;
     if (primary) this.vs?.answered(this.now, primary);
-    if (msg.seq === null || msg.hash === null) {
+    const asked = this.asked.get(msg.reqId);
+    if (msg.outOfStock && asked) {
+      asked.answer = 'out-of-stock';
+    } else if (msg.seq === null || msg.hash === null || !asked) {
       this.at(10, () => this.sendWrite(msg.reqId));
       return;
+    } else {
+      const earlier = this.acked.get(msg.reqId);
+      if (earlier && earlier.seq !== msg.seq) this.violation(`request ${msg.reqId} acknowledged at seq ${earlier.seq} and again at ${msg.seq}: applied twice`);
+      this.acked.set(msg.reqId, { seq: msg.seq, hash: msg.hash, epoch: msg.epoch });
+      asked.answer = 'ok';
     }
-    const earlier = this.acked.get(msg.reqId);
-    if (earlier && earlier.seq !== msg.seq) this.violation(`request ${msg.reqId} acknowledged at seq ${earlier.seq} and again at ${msg.seq}: applied twice`);
-    this.acked.set(msg.reqId, { seq: msg.seq, hash: msg.hash, epoch: msg.epoch });
     this.clientsWaiting.delete(msg.reqId);
     // After healing, clients finish what they started: the liveness check waits for those.
-    if (!this.healed) this.at(this.random.int(20), () => this.clientLoop());
+    if (asked && !this.healed) this.at(this.random.int(20), () => this.clientLoop(asked.client));
   }
 
-  // ---- replicas (a model of replicas/replica.ts and primary.ts) -----------------------------
+  // ---- replicas: the primary is the production core; the rest models replicas/replica.ts ----
 
   private newStoreId(): string {
     return `store-${this.storeIds++}`;
@@ -423,15 +464,15 @@ export class World {
     replica.view = EMPTY_VIEWS.view;
     replica.floor = 0;
     replica.pending = [];
-    replica.queue = [];
-    replica.round = null;
-    replica.levelled = false;
-    replica.joining = null;
+    replica.primary = null;
     replica.recordedStore = undefined;
+    // The fence lives on disk; the broken variant keeps it only in memory.
+    if (this.options.bug === 'forget-fence-on-restart') replica.disk.fencedEpoch = 0;
     const incarnation = replica.incarnation;
     const beat = () => {
       if (!replica.up || replica.incarnation !== incarnation) return;
       this.heartbeat(replica);
+      if (replica.named === 'CATCHING_UP' && replica.view.primary) this.send(replica.name, replica.view.primary, { t: 'join' });
       this.later(replica, HEARTBEAT_MS, beat);
     };
     this.later(replica, this.random.int(HEARTBEAT_MS), beat);
@@ -449,75 +490,61 @@ export class World {
         committedSeq: replica.knownCommitted(),
         canWrite: true,
         view: replica.view,
-        role: replica.role === 'PRIMARY' && this.unfitToLead(replica) ? 'CATCHING_UP' : replica.role,
+        role: replica.role,
         position,
       },
     });
-    if (replica.role === 'CATCHING_UP' && replica.view.primary) this.send(replica.name, replica.view.primary, { t: 'join' });
-    if (replica.role === 'PRIMARY') this.primaryWork(replica);
   }
 
   private replicaReceive(replica: Replica, from: string, msg: Msg): void {
     switch (msg.t) {
       case 'notice':
         replica.recordedStore = msg.stores[replica.name];
-        return this.adopt(replica, msg.view, msg.committedSeq);
+        this.adopt(replica, msg.view, msg.committedSeq, msg.minReplicas);
+        if (msg.addBackupAnswer) replica.primary?.joinAnswer(this.now, msg.view);
+        return;
       case 'ship':
       case 'snapshot':
         return this.backupReceive(replica, from, msg);
-      case 'shipAck':
-        return this.primaryAck(replica, from, msg);
+      case 'shipAck': {
+        const reply = msg.ok ? { ok: true as const, position: msg.head } : { ok: false as const, code: msg.code ?? 'GAP', position: msg.head, committedSeq: msg.committedSeq };
+        return replica.primary?.shipReply(this.now, from, msg.round, reply);
+      }
       case 'write':
         return this.primaryWrite(replica, msg);
       case 'join':
-        if (replica.role === 'PRIMARY' && replica.levelled && !replica.round && !replica.view.backups.includes(from) && from !== replica.name) this.startRound(replica, from);
-        return;
+        return replica.primary?.join(this.now, from);
       default:
         return;
     }
   }
 
-  private adopt(replica: Replica, view: View, floor: number): void {
+  private adopt(replica: Replica, view: View, floor: number, minReplicas: number): void {
     replica.floor = Math.max(replica.floor, floor);
     if (view.epoch < replica.view.epoch) return;
-    const wasPrimary = replica.role === 'PRIMARY';
-    const newer = view.epoch > replica.view.epoch;
-    if (newer) replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, view.epoch);
+    if (view.epoch > replica.view.epoch) replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, view.epoch);
+    const core = replica.primary;
     replica.view = view;
-    const joining = replica.joining;
-    if (joining && (view.backups.includes(joining.backup) || this.now - joining.sentAt > 4 * REPLICATION_TIMEOUT_MS)) replica.joining = null;
-    const isPrimary = replica.role === 'PRIMARY';
-    if (wasPrimary && !isPrimary) this.stepDown(replica);
-    else if (!wasPrimary && isPrimary) this.becomePrimary(replica);
-    else if (isPrimary && newer) {
-      // Every new view is levelled before anything more commits (as the real primary's levelAll does).
-      if (replica.round) this.reship(replica);
-      else {
-        replica.levelled = false;
-        this.startRound(replica, null);
-      }
+    replica.minReplicas = minReplicas;
+    this.noteEpoch(replica, view.epoch);
+    this.reconcile(replica);
+    if (this.options.bug === 'level-once' && replica.primary === core) return;
+    replica.primary?.viewHeard(this.now, view, this.coreMinimum(minReplicas));
+  }
+
+  /** The oracle's record of the newest epoch each store has adopted (a view, or a shipment it took): it must never go back. */
+  private noteEpoch(replica: Replica, epoch: number): void {
+    this.epochs.set(replica.name, Math.max(this.epochs.get(replica.name) ?? 0, epoch));
+  }
+
+  /** As replicas/replica.ts reconcile: lead when named primary and fit to; stop leading otherwise. */
+  private reconcile(replica: Replica): void {
+    const lead = replica.named === 'PRIMARY' && !this.unfitToLead(replica);
+    if (!lead && replica.primary) {
+      replica.primary.stop(this.now, 'no longer the primary');
+      replica.primary = null;
     }
-  }
-
-  private stepDown(replica: Replica): void {
-    this.failRound(replica);
-    replica.levelled = false;
-    replica.joining = null;
-    for (const { reqId } of replica.queue.splice(0)) this.send(replica.name, 'router', { t: 'writeReply', reqId, seq: null, hash: null, epoch: 0 });
-  }
-
-  /** Rolls the open round back: its writes are refused (the router sends them again). */
-  private failRound(replica: Replica): void {
-    const round = replica.round;
-    replica.pending = [];
-    replica.round = null;
-    if (round && this.options.bug !== 'ack-before-backups') for (const e of round.entries) this.send(replica.name, 'router', { t: 'writeReply', reqId: e.reqId, seq: null, hash: null, epoch: 0 });
-  }
-
-  private becomePrimary(replica: Replica): void {
-    replica.levelled = false;
-    replica.pending = [];
-    this.startRound(replica, null);
+    if (lead && !replica.primary?.isLeading) this.becomePrimary(replica);
   }
 
   /** Named primary below the committed seq, or on another store than the one on record (a stale view): never lead. */
@@ -527,48 +554,111 @@ export class World {
     return replica.head.seq < replica.knownCommitted() || otherStore;
   }
 
-  /** Rounds: queued writes, or none (levelling, or bringing a joiner level). */
-  private startRound(replica: Replica, joiner: string | null): void {
-    if (replica.round || this.unfitToLead(replica)) return;
-    const after = replica.head;
-    const entries: Entry[] = [];
-    if (joiner === null && replica.levelled) {
-      if (replica.joining) return;
-      for (const { reqId, product } of replica.queue.splice(0, BATCH_MAX)) {
-        const done = this.options.bug === 'no-dedupe' ? undefined : replica.disk.log.find((e) => e.reqId === reqId) ?? entries.find((e) => e.reqId === reqId);
-        if (done) {
-          this.send(replica.name, 'router', { t: 'writeReply', reqId, seq: done.seq, hash: done.hash, epoch: replica.view.epoch });
-          continue;
-        }
-        const previous = entries.at(-1) ?? after;
-        const seq = previous.seq + 1;
-        entries.push({ seq, epoch: replica.view.epoch, reqId, product, hash: chain(previous.hash, seq, replica.view.epoch, reqId, product) });
-      }
-      if (entries.length === 0) return;
-    }
-    replica.pending = entries;
-    const targets = joiner ? [joiner] : replica.view.backups;
-    const round: Round = { id: ++this.roundIds, entries, after, waiting: new Set(targets), startedAt: this.now, reported: false, joiner };
-    replica.round = round;
-    if (this.options.bug === 'ack-before-backups') for (const e of entries) this.send(replica.name, 'router', { t: 'writeReply', reqId: e.reqId, seq: e.seq, hash: e.hash, epoch: replica.view.epoch });
-    for (const target of targets) this.ship(replica, target, round.after, round.entries);
-    this.maybeCommit(replica);
+  /** The minimum view size the primary's core is told of (the broken variant says 1: a lone primary commits). */
+  private coreMinimum(minReplicas: number): number {
+    return this.options.bug === 'commit-below-minimum' ? 1 : minReplicas;
+  }
+
+  private becomePrimary(replica: Replica): void {
+    replica.pending = [];
     const incarnation = replica.incarnation;
-    const watchdog = () => {
-      if (replica.round !== round || replica.incarnation !== incarnation || !replica.up) return;
-      if (round.joiner) {
-        replica.round = null;
-        if (replica.queue.length > 0) this.startRound(replica, null);
-        return;
-      }
-      if (!round.reported) {
-        round.reported = true;
-        for (const backup of round.waiting) this.send(replica.name, VS, { t: 'report', epoch: replica.view.epoch, unreachable: backup });
-      }
-      this.reship(replica);
-      this.later(replica, REPLICATION_TIMEOUT_MS, watchdog);
+    const core: Core = new PrimaryCore(replica.name, this.roundStore(replica), this.primarySink(replica), {
+      batchOpsMax: BATCH_MAX,
+      shipEntriesMax: SHIP_ENTRIES_MAX,
+      shipBytesMax: Number.POSITIVE_INFINITY,
+      replicationTimeoutMs: REPLICATION_TIMEOUT_MS,
+      snapshotTimeoutMs: 3 * REPLICATION_TIMEOUT_MS,
+      joinAnswerMs: 4 * REPLICATION_TIMEOUT_MS,
+      refreshMs: HEARTBEAT_MS,
+    }, { view: replica.view, minReplicas: this.coreMinimum(replica.minReplicas), committedSeq: replica.knownCommitted() });
+    replica.primary = core;
+    this.trace(`${replica.name} leads view ${replica.view.epoch}`);
+    core.start(this.now);
+    const tick = () => {
+      if (replica.primary !== core || replica.incarnation !== incarnation || !replica.up || !core.isLeading) return;
+      core.tick(this.now);
+      this.later(replica, PRIMARY_TICK_MS, tick);
     };
-    this.later(replica, REPLICATION_TIMEOUT_MS, watchdog);
+    this.later(replica, PRIMARY_TICK_MS, tick);
+  }
+
+  /** The in-memory store the core runs its rounds in: the committed log on disk, the open round in memory. */
+  private roundStore(replica: Replica): PrimaryStore<{ product: number }, Entry, Outcome> {
+    const world = this;
+    return {
+      get head() {
+        return replica.head;
+      },
+      hashAt: (seq) => replica.hashAt(seq),
+      dedupedResult: (reqId) => {
+        if (this.options.bug === 'no-dedupe') return null;
+        const done = replica.disk.log.find((e) => e.reqId === reqId);
+        return done ? { outcome: { seq: done.seq, hash: done.hash }, seq: done.seq } : null;
+      },
+      entriesAfter: (seq, max) => [...replica.disk.log, ...replica.pending].slice(seq, seq + max),
+      begin: () => {
+        if (replica.pending.length > 0) throw new InvariantBroken(`${replica.name} opened a round over an open one`);
+      },
+      run: (reqId, { product }, epoch) => {
+        // The business rule: one unit of the product, if there is one left.
+        const level = [...replica.disk.log, ...replica.pending].findLast((e) => e.product === product)?.stock ?? this.initialStock[product] ?? 0;
+        if (level <= 0) return { answer: { ok: true, outcome: { outOfStock: true } }, entry: null };
+        const previous = replica.head;
+        const seq = previous.seq + 1;
+        const stock = level - 1;
+        const entry = { seq, epoch, reqId, product, stock, hash: chain(previous.hash, seq, epoch, reqId, product, stock) };
+        replica.pending.push(entry);
+        if (this.options.bug === 'ack-before-backups') this.send(replica.name, 'router', { t: 'writeReply', reqId, seq, hash: entry.hash, epoch: replica.view.epoch });
+        return { answer: { ok: true, outcome: { seq, hash: entry.hash } }, entry };
+      },
+      bytes: () => 1,
+      assertChained: (after, entries) => {
+        let previous = after;
+        for (const e of entries) {
+          if (e.seq !== previous.seq + 1 || chain(previous.hash, e.seq, e.epoch, e.reqId, e.product, e.stock) !== e.hash) throw new InvariantBroken(`${replica.name} ships entry ${e.seq} that does not follow ${previous.seq}`);
+          previous = e;
+        }
+      },
+      commit: (committedSeq) => {
+        const entries = replica.pending;
+        replica.disk.log.push(...entries);
+        replica.pending = [];
+        replica.disk.committedSeq = Math.max(replica.disk.committedSeq, committedSeq);
+        if (entries.length === 0) return;
+        world.trace(`${replica.name} commits ${entries.map((e) => `${e.reqId}@${e.seq}`).join(',')} in epoch ${replica.view.epoch}`);
+        world.commits++;
+        world.checkCommit(replica, replica.view.epoch);
+      },
+      rollback: () => {
+        replica.pending = [];
+      },
+      noteCommitted: (seq) => {
+        replica.disk.committedSeq = Math.max(replica.disk.committedSeq, seq);
+      },
+    };
+  }
+
+  private primarySink(replica: Replica): PrimarySink<Entry, Outcome> {
+    const from = replica.name;
+    return {
+      ship: (to, round, s) => this.send(from, to, { t: 'ship', epoch: s.epoch, round, after: s.after, entries: s.entries, committedSeq: s.committedSeq }),
+      // A snapshot is of the committed state (the real one streams from a read transaction); what the round adds follows as entries.
+      sendSnapshot: (to, round, epoch) => this.send(from, to, { t: 'snapshot', epoch, round, log: replica.disk.log.map((e) => ({ ...e })), committedSeq: replica.disk.committedSeq }),
+      answer: (reqId, answer) => this.reply(replica, reqId, answer),
+      report: (epoch, backup) => this.send(from, VS, { t: 'report', epoch, unreachable: backup }),
+      refreshView: () => this.heartbeat(replica),
+      addBackup: (epoch, backup) => this.send(from, VS, { t: 'addBackup', epoch, backup }),
+      joined: (backup, view, why) => this.trace(`${from}: ${backup} ${view ? `joined view ${view.epoch}` : `did not join: ${why}`}`),
+      ready: () => this.trace(`${from} ready in view ${replica.view.epoch}`),
+      committed: () => undefined,
+      lacksCommitted: (seq) => {
+        // Named primary by a stale view: it learns what was committed and stops leading (unfitToLead).
+        this.trace(`${from} lacks committed writes up to ${seq}: steps down`);
+        replica.floor = Math.max(replica.floor, seq);
+        this.reconcile(replica);
+      },
+      storeFailed: (error) => this.violation(`${from}'s store failed: ${String(error)}`),
+    };
   }
 
   /** A replica's own timer: a paused process runs it when it wakes, not before. */
@@ -580,101 +670,42 @@ export class World {
     this.at(delayMs, fire);
   }
 
-  private ship(replica: Replica, to: string, after: { seq: number; hash: string }, entries: Entry[]): void {
-    const round = replica.round;
-    if (!round) return;
-    this.send(replica.name, to, { t: 'ship', epoch: replica.view.epoch, round: round.id, after, entries, committedSeq: replica.disk.committedSeq });
-  }
-
-  /** The view changed under a round: ship to whoever the view's backups now are. */
-  private reship(replica: Replica): void {
-    const round = replica.round;
-    if (!round) return;
-    // Whoever the view's backups now are must hold the round (one that acked already answers at once).
-    if (!round.joiner) round.waiting = new Set(replica.view.backups);
-    for (const target of round.waiting) this.ship(replica, target, round.after, round.entries);
-    this.maybeCommit(replica);
-  }
-
-  private primaryAck(replica: Replica, from: string, msg: Extract<Msg, { t: 'shipAck' }>): void {
-    const round = replica.round;
-    if (!round || round.id !== msg.round || replica.role !== 'PRIMARY') return;
-    if (msg.ok) {
-      if (msg.head.seq === replica.head.seq && msg.head.hash === replica.head.hash) round.waiting.delete(from);
-      this.maybeCommit(replica);
-      return;
-    }
-    if (msg.code === 'STALE_EPOCH') return; // a newer view exists: the notice will depose us
-    if (msg.code === 'BEHIND') {
-      // Named primary by a stale view: it learns what was committed and stops leading (unfitToLead).
-      this.trace(`${replica.name} lacks committed writes ${from} holds: steps down`);
-      replica.floor = Math.max(replica.floor, msg.committedSeq);
-      return this.stepDown(replica);
-    }
-    if (catchUpPlan(replica, msg.head) === 'entries') {
-      const all = [...replica.disk.log, ...replica.pending];
-      this.send(replica.name, from, { t: 'ship', epoch: replica.view.epoch, round: round.id, after: msg.head, entries: all.slice(msg.head.seq), committedSeq: replica.disk.committedSeq });
-    } else {
-      this.send(replica.name, from, { t: 'snapshot', epoch: replica.view.epoch, round: round.id, log: [...replica.disk.log, ...replica.pending], committedSeq: replica.disk.committedSeq });
-    }
-  }
-
-  private maybeCommit(replica: Replica): void {
-    const round = replica.round;
-    if (!round || round.waiting.size > 0) return;
-    const { view } = replica;
-    if (round.joiner) {
-      replica.round = null;
-      replica.joining = { backup: round.joiner, epoch: view.epoch, sentAt: this.now };
-      this.send(replica.name, VS, { t: 'addBackup', epoch: view.epoch, backup: round.joiner });
-      return;
-    }
-    // A view below its minimum size commits nothing: holders then have every committed write.
-    const canCommit = 1 + view.backups.length >= this.minReplicas || this.options.bug === 'commit-below-minimum';
-    if (round.entries.length === 0) {
-      replica.round = null;
-      replica.levelled = true;
-      if (canCommit) replica.disk.committedSeq = Math.max(replica.disk.committedSeq, replica.committedHead.seq);
-      if (replica.queue.length > 0) this.startRound(replica, null);
-      return;
-    }
-    if (!canCommit) return this.failRound(replica);
-    this.trace(`${replica.name} commits ${round.entries.map((e) => `${e.reqId}@${e.seq}`).join(',')} in epoch ${view.epoch} (round ${round.id} of epoch ${round.entries[0]?.epoch})`);
-    replica.disk.log.push(...replica.pending);
-    replica.pending = [];
-    replica.round = null;
-    replica.levelled = true;
-    replica.disk.committedSeq = Math.max(replica.disk.committedSeq, replica.committedHead.seq);
-    this.commits++;
-    this.checkCommit(replica, view.epoch);
-    if (this.options.bug !== 'ack-before-backups') for (const e of round.entries) this.send(replica.name, 'router', { t: 'writeReply', reqId: e.reqId, seq: e.seq, hash: e.hash, epoch: view.epoch });
-    if (replica.queue.length > 0) this.startRound(replica, null);
-  }
-
-  /** Each heartbeat: give up a join whose answer never came, and keep the queue moving. */
-  private primaryWork(replica: Replica): void {
-    if (replica.joining && this.now - replica.joining.sentAt > 4 * REPLICATION_TIMEOUT_MS) replica.joining = null;
-    if (!replica.round) this.startRound(replica, null);
-  }
-
   private primaryWrite(replica: Replica, msg: Extract<Msg, { t: 'write' }>): void {
-    const belowMinimum = 1 + replica.view.backups.length < this.minReplicas && this.options.bug !== 'commit-below-minimum';
-    if (replica.role !== 'PRIMARY' || msg.epoch !== replica.view.epoch || !replica.levelled || belowMinimum) {
-      this.send(replica.name, 'router', { t: 'writeReply', reqId: msg.reqId, seq: null, hash: null, epoch: 0 });
+    const core = replica.primary;
+    const answer = core ? core.submit(msg.reqId, msg.epoch, { product: msg.product }) : { ok: false as const };
+    if (answer === null) {
+      // Requests already on their way join this round (group commit), as the adapter's setImmediate does.
+      this.later(replica, 0, () => {
+        if (replica.primary === core) core?.pump(this.now);
+      });
       return;
     }
-    if (!replica.queue.some((q) => q.reqId === msg.reqId)) replica.queue.push({ reqId: msg.reqId, product: msg.product });
-    if (!replica.round) this.startRound(replica, null);
+    this.reply(replica, msg.reqId, answer);
+  }
+
+  /** A primary's answer to the router: an order's place, out of stock, or a refusal (the router sends it again). */
+  private reply(replica: Replica, reqId: string, answer: { ok: true; outcome: Outcome } | { ok: false }): void {
+    const refused = { t: 'writeReply' as const, reqId, seq: null, hash: null, epoch: 0 };
+    if (!answer.ok) return this.send(replica.name, 'router', refused);
+    const { outcome } = answer;
+    if ('outOfStock' in outcome) return this.send(replica.name, 'router', { ...refused, outOfStock: true });
+    this.send(replica.name, 'router', { t: 'writeReply', reqId, seq: outcome.seq, hash: outcome.hash, epoch: replica.view.epoch });
   }
 
   private backupReceive(replica: Replica, from: string, msg: Extract<Msg, { t: 'ship' } | { t: 'snapshot' }>): void {
     const answer = (ok: boolean, code?: 'STALE_EPOCH' | 'GAP' | 'DIVERGED' | 'BEHIND') =>
       this.send(replica.name, from, { t: 'shipAck', round: msg.round, ok, code, head: replica.head, committedSeq: replica.knownCommitted() });
-    const verdict = epochVerdict(msg.epoch, replica.disk.fencedEpoch, replica.role, replica.view.epoch);
+    let verdict = epochVerdict(msg.epoch, replica.disk.fencedEpoch, replica.role, replica.view.epoch);
+    if (verdict === 'stale' && this.options.bug === 'accept-old-epoch' && replica.role !== 'PRIMARY') verdict = 'take';
     if (verdict === 'stale') return answer(false, 'STALE_EPOCH');
+    const adopted = this.epochs.get(replica.name) ?? 0;
+    if (msg.epoch < adopted) this.violation(`${replica.name} took a shipment of epoch ${msg.epoch} after adopting epoch ${adopted}: epochs went backwards`);
+    this.noteEpoch(replica, msg.epoch);
     replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, msg.epoch);
     if (verdict === 'take-and-step-down') {
-      this.stepDown(replica);
+      // A newer primary exists: this one was deposed and has not heard yet (its open round rolls back).
+      replica.primary?.stop(this.now, `a shipment of epoch ${msg.epoch}`);
+      replica.primary = null;
       replica.view = { epoch: replica.view.epoch, primary: null, backups: [] };
     }
     if (msg.t === 'snapshot') {
@@ -719,13 +750,14 @@ export class World {
     } else if (kind < 45 && down.length < this.replicas.size - this.minReplicas + 1) {
       const replica = this.random.pick([...this.replicas.values()].filter((r) => r.up));
       // Crash: what was not on disk is gone (the open round, the queue, the view it heard of).
-      const wipe = !this.wiped && this.random.chance(15);
+      const wipe = !this.wiped && this.random.chance(30);
       this.trace(`${wipe ? 'wipe' : 'crash'} ${replica.name}`);
       replica.up = false;
       replica.incarnation++;
       if (wipe) {
         this.wiped = true;
         replica.disk = { storeId: this.newStoreId(), log: [], committedSeq: 0, fencedEpoch: 0 };
+        this.epochs.delete(replica.name);
       }
       this.at(this.random.between(100, 1500), () => {
         if (!replica.up && !this.healed) {
@@ -821,7 +853,7 @@ export class World {
       if (entry.seq !== i + 1) return this.violation(`${replica.name}'s log has seq ${entry.seq} at position ${i + 1}`);
       if (seen.has(entry.reqId)) return this.violation(`${replica.name}'s log holds ${entry.reqId} twice`);
       seen.add(entry.reqId);
-      if (chain(previous, entry.seq, entry.epoch, entry.reqId, entry.product) !== entry.hash) return this.violation(`${replica.name}'s log breaks the hash chain at ${entry.seq}`);
+      if (chain(previous, entry.seq, entry.epoch, entry.reqId, entry.product, entry.stock) !== entry.hash) return this.violation(`${replica.name}'s log breaks the hash chain at ${entry.seq}`);
       previous = entry.hash;
     }
     for (const entry of replica.disk.log.slice(0, replica.disk.committedSeq)) {
@@ -837,14 +869,70 @@ export class World {
       this.violation(`liveness: ${this.clientsWaiting.size} writes still unacknowledged ${this.options.livenessMs} ms after healing (view ${JSON.stringify(this.vs?.view)}, ${this.vs?.unwritableReason(this.now) ?? 'writable'})`);
       return;
     }
-    const heads = [...this.replicas.values()].map((r) => `${r.name}:${r.committedHead.seq}/${r.committedHead.hash}`);
-    const first = [...this.replicas.values()][0]?.committedHead;
-    const level = [...this.replicas.values()].every((r) => r.committedHead.seq === first?.seq && r.committedHead.hash === first.hash);
     const view = this.vs?.view;
-    if (!level || !view || 1 + view.backups.length !== this.replicas.size) {
+    if (!view || 1 + view.backups.length !== this.replicas.size) {
+      const heads = [...this.replicas.values()].map((r) => `${r.name}:${r.committedHead.seq}/${r.committedHead.hash}`);
       this.violation(`liveness: replicas did not converge into one view after healing (${heads.join(' ')}; view ${JSON.stringify(view)})`);
     }
     for (const replica of this.replicas.values()) this.checkHoldsAcked(replica);
+    for (const v of checkHistory(this.history())) this.violation(`${v.check}: ${v.message}`);
+  }
+
+  /**
+   * The run as the chaos harness records a real one (chaos/history.ts), for
+   * its checker to judge the same way: every write a placeOrder of one unit
+   * by its client (the tip tells orders apart), and the final state read from
+   * the replicas' logs: orders lost, doubled or unasked for, stock that went
+   * below zero or does not add up, replicas that differ.
+   */
+  private history(): History {
+    const replicas = [...this.replicas.values()];
+    const log = replicas[0]?.disk.log ?? [];
+    const line = (product: number) => [{ productId: `p${product}`, quantity: 1 }];
+    const order = (reqId: string, product: number, tip: number) => ({ id: reqId, status: 'ACTIVE' as const, tipMinor: tip, deliveryOptionId: 'standard', lines: line(product) });
+    const ops: Op[] = [...this.asked].map(([reqId, a], i) => {
+      const base = { id: i + 1, client: a.client, customerId: `c${a.client}`, start: 0, end: 0, type: 'placeOrder' as const, key: reqId, tipMinor: a.tip, lines: line(a.product), deliveryOptionId: 'standard', attempt: 1, replay: false };
+      if (a.answer === 'ok') return { ...base, outcome: 'ok' as const, result: order(reqId, a.product, a.tip) };
+      if (a.answer === 'out-of-stock') return { ...base, outcome: 'fail' as const, code: 'OUT_OF_STOCK' };
+      return { ...base, outcome: 'unknown' as const };
+    });
+    const customerOf = (reqId: string) => `c${this.asked.get(reqId)?.client ?? 'nobody'}`;
+    const tipOf = (reqId: string) => this.asked.get(reqId)?.tip ?? -1;
+    const customers = Array.from({ length: this.options.clients }, (_, client) => {
+      const orders = log.filter((e) => this.asked.get(e.reqId)?.client === client).map((e) => order(e.reqId, e.product, tipOf(e.reqId)));
+      return { customerId: `c${client}`, client, details: null, orders, totalCount: orders.length, pages: 1 };
+    });
+    const seqs = Math.max(...replicas.map((r) => r.disk.log.length));
+    const logConflicts: FinalState['logConflicts'] = [];
+    for (let seq = 1; seq <= seqs; seq++) {
+      const hashes = Object.fromEntries(replicas.flatMap((r) => (r.disk.log[seq - 1] ? [[r.name, r.disk.log[seq - 1]?.hash ?? '']] : [])));
+      if (new Set(Object.values(hashes)).size > 1) logConflicts.push({ seq, hashes });
+    }
+    return {
+      seed: this.options.seed,
+      startedAt: '',
+      options: { replicas: this.replicas.size },
+      catalog: { products: this.initialStock.map((stock, i) => ({ id: `p${i}`, priceMinor: 100, stock })), deliveryOptions: [{ id: 'standard', costMinor: 0 }] },
+      ops,
+      faults: [],
+      views: [],
+      subscribers: [],
+      crashes: [],
+      problems: [],
+      final: {
+        customers,
+        // What each product's stock is on the replica: its initial stock less the units its log sold.
+        products: this.initialStock.map((stock, i) => ({ id: `p${i}`, stock: stock - log.filter((e) => e.product === i).length })),
+        replicas: replicas.map((r) => ({ name: r.name, seq: r.committedHead.seq, stateHash: r.committedHead.hash })),
+        log: {
+          fromSeq: 1,
+          headSeq: log.length,
+          changes: log.map((e) => ({ seq: e.seq, type: 'orderPlaced' as const, orderId: e.reqId, customerId: customerOf(e.reqId), status: 'ACTIVE' as const, tipMinor: tipOf(e.reqId), lines: line(e.product), stock: [{ productId: `p${e.product}`, stock: e.stock }] })),
+        },
+        logConflicts,
+        settleProblem: null,
+      },
+    };
   }
 }
 

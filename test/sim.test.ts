@@ -1,9 +1,9 @@
-// The seeded simulator in the test suite: thousands of runs of the view
-// service's real decision core with a model of the replicas, under message
-// delay, loss, duplication, reordering, one-way cuts, slow links, crashes,
-// wiped disks, pauses and view-service restarts, each checked after every
-// step; then proof that it can fail: each deliberately broken variant is
-// caught within its seed budget.
+// The seeded simulator in the test suite: thousands of runs of the real
+// protocol cores (the view service's, the primary's, the shipment verdicts)
+// under message delay, loss, duplication, reordering, one-way cuts, slow
+// links, crashes, wiped disks, pauses and view-service restarts, each checked
+// after every step; then proof that it can fail: each deliberately broken
+// variant is caught within its seed budget.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
