@@ -38,6 +38,7 @@ import { Store, isDiskError } from './store.ts';
 import { fatal, fatalIfBroken } from './fatal.ts';
 import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
 import { NO_VIEW } from './core/views.ts';
+import { assertRoleMove, wantedRole } from './core/roles.ts';
 
 export interface ReplicaConfig {
   name: string;
@@ -61,13 +62,6 @@ export interface RunningReplica {
   close(): Promise<void>;
 }
 
-
-/** The legal role changes (anything else is a bug, and stops the process). */
-const ROLE_MOVES: Record<Role, readonly Role[]> = {
-  CATCHING_UP: ['BACKUP', 'PRIMARY'],
-  BACKUP: ['PRIMARY', 'CATCHING_UP'],
-  PRIMARY: ['CATCHING_UP', 'BACKUP'],
-};
 
 export async function startReplica(config: ReplicaConfig): Promise<RunningReplica> {
   const store = Store.open(join(config.dataDir, 'replicas', `${config.name}.db`));
@@ -173,29 +167,32 @@ class Replica {
 
   private reconcile(): void {
     const { view } = this.notice;
-    const named: Role = view.primary === this.config.name ? 'PRIMARY' : view.backups.includes(this.config.name) ? 'BACKUP' : 'CATCHING_UP';
-    // A replica that cannot write stays out of the view until it can; one named primary below the committed seq
-    // (a stale view, from a view service still learning after a restart) never leads: it would lack acknowledged writes.
-    const recordedStore = this.notice.stores[this.config.name];
-    // Nor does one still installing a snapshot: its store is half replaced.
-    const unfit = named === 'PRIMARY' && (this.installing || this.store.head.seq < this.knownCommittedSeq() || (recordedStore !== undefined && recordedStore !== this.store.storeId));
+    const { role: wanted, unfit } = wantedRole({
+      name: this.config.name,
+      view,
+      canWrite: this.diskProblem === null,
+      installingSnapshot: this.installing,
+      headSeq: this.store.head.seq,
+      knownCommittedSeq: this.knownCommittedSeq(),
+      storeId: this.store.storeId,
+      recordedStore: this.notice.stores[this.config.name],
+    });
     if (unfit && !this.unfitLogged) this.log.warn({ head: this.store.head.seq, committedSeq: this.knownCommittedSeq(), epoch: view.epoch }, 'named primary but lacking committed writes: not leading');
     this.unfitLogged = unfit;
-    const wanted: Role = this.diskProblem === null && !unfit ? named : 'CATCHING_UP';
     if (this.closed) return;
     if (wanted !== this.role) this.moveTo(wanted, `view ${view.epoch}`);
     if (this.role === 'CATCHING_UP' && this.diskProblem === null) void this.catchUpLoop();
   }
 
-  /**
-   * The one place a role changes. CATCHING_UP -> BACKUP (joined) -> PRIMARY
-   * (failover), or straight to PRIMARY (the first primary, or a holder
-   * restarted from its file); any role back to CATCHING_UP (dropped, deposed,
-   * unfit, or its disk failing). A primary always steps down on the way out.
-   */
+  /** The one place a role changes (replicas/core/roles.ts says which moves are legal). A primary always steps down on the way out. */
   private moveTo(next: Role, why: string): void {
     const from = this.role;
-    if (next === from || !ROLE_MOVES[from].includes(next)) fatal(this.log, `role ${from} cannot become ${next} (${why})`);
+    try {
+      assertRoleMove(from, next, why);
+    } catch (error) {
+      fatalIfBroken(this.log, error);
+      throw error;
+    }
     this.log.info({ from, to: next, why }, 'role change');
     if (from === 'PRIMARY') this.stepDown();
     this.role = next;

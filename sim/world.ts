@@ -11,9 +11,10 @@ import { checkHistory } from '../chaos/checker.ts';
 import type { FinalState, History, Op } from '../chaos/history.ts';
 import { InvariantBroken } from '../replicas/core/invariant.ts';
 import { PrimaryCore, type PrimarySink, type PrimaryStore } from '../replicas/core/primary.ts';
+import { namedRole, wantedRole } from '../replicas/core/roles.ts';
 import { epochVerdict, fitShipment, snapshotLosesCommitted } from '../replicas/core/shipments.ts';
 import { ViewCore, type HeartbeatFacts, type Member, type ViewsDurable, EMPTY_VIEWS } from '../replicas/core/views.ts';
-import type { View } from '../replicas/protocol.ts';
+import type { Role, View } from '../replicas/protocol.ts';
 import { Random } from './random.ts';
 
 export const HEARTBEAT_MS = 100;
@@ -160,12 +161,12 @@ class Replica {
   }
 
   /** The role the view names it to. */
-  get named(): 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' {
-    return this.view.primary === this.name ? 'PRIMARY' : this.view.backups.includes(this.name) ? 'BACKUP' : 'CATCHING_UP';
+  get named(): Role {
+    return namedRole(this.name, this.view);
   }
 
   /** The role it plays: named primary, it leads only with a live core (not when unfit). */
-  get role(): 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' {
+  get role(): Role {
     const named = this.named;
     return named === 'PRIMARY' && !this.primary?.isLeading ? 'CATCHING_UP' : named;
   }
@@ -537,21 +538,26 @@ export class World {
     this.epochs.set(replica.name, Math.max(this.epochs.get(replica.name) ?? 0, epoch));
   }
 
-  /** As replicas/replica.ts reconcile: lead when named primary and fit to; stop leading otherwise. */
+  /** As replicas/replica.ts reconcile, with the same decision (replicas/core/roles.ts): lead when named primary and fit to. */
   private reconcile(replica: Replica): void {
-    const lead = replica.named === 'PRIMARY' && !this.unfitToLead(replica);
+    // The broken variant forgets the commit point and the store on record: any replica named primary leads.
+    const forgets = this.options.bug === 'no-commit-point';
+    const { role } = wantedRole({
+      name: replica.name,
+      view: replica.view,
+      canWrite: true,
+      installingSnapshot: false,
+      headSeq: replica.head.seq,
+      knownCommittedSeq: forgets ? 0 : replica.knownCommitted(),
+      storeId: replica.disk.storeId,
+      recordedStore: forgets ? undefined : replica.recordedStore,
+    });
+    const lead = role === 'PRIMARY';
     if (!lead && replica.primary) {
       replica.primary.stop(this.now, 'no longer the primary');
       replica.primary = null;
     }
     if (lead && !replica.primary?.isLeading) this.becomePrimary(replica);
-  }
-
-  /** Named primary below the committed seq, or on another store than the one on record (a stale view): never lead. */
-  private unfitToLead(replica: Replica): boolean {
-    if (this.options.bug === 'no-commit-point') return false;
-    const otherStore = replica.recordedStore !== undefined && replica.recordedStore !== replica.disk.storeId;
-    return replica.head.seq < replica.knownCommitted() || otherStore;
   }
 
   /** The minimum view size the primary's core is told of (the broken variant says 1: a lone primary commits). */
@@ -652,7 +658,7 @@ export class World {
       ready: () => this.trace(`${from} ready in view ${replica.view.epoch}`),
       committed: () => undefined,
       lacksCommitted: (seq) => {
-        // Named primary by a stale view: it learns what was committed and stops leading (unfitToLead).
+        // Named primary by a stale view: it learns what was committed and stops leading (wantedRole says it is unfit).
         this.trace(`${from} lacks committed writes up to ${seq}: steps down`);
         replica.floor = Math.max(replica.floor, seq);
         this.reconcile(replica);
