@@ -15,6 +15,8 @@ export interface Plan {
   /** Customers the load is spread over. */
   customers: number;
   failover: { kills: number; connections: number; beforeKillMs: number };
+  /** Write load on an oversubscribed machine: no view may change. */
+  pressure: { connections: number; seconds: number };
   /** Measured starts of each command (after one unmeasured round). */
   startUpRuns: number;
   /** Writes a stopped backup misses before it is restarted, one run each. */
@@ -37,6 +39,7 @@ export const PLANS: Record<Mode, Plan> = {
     readReplicas: 3,
     customers: 128,
     failover: { kills: 3, connections: 16, beforeKillMs: 700 },
+    pressure: { connections: 64, seconds: 20 },
     startUpRuns: 3,
     catchUps: [2000],
     growth: [1000, 20_000],
@@ -52,6 +55,7 @@ export const PLANS: Record<Mode, Plan> = {
     readReplicas: 3,
     customers: 256,
     failover: { kills: 10, connections: 16, beforeKillMs: 1500 },
+    pressure: { connections: 64, seconds: 120 },
     startUpRuns: 10,
     catchUps: [10_000, 100_000],
     growth: [1000, 100_000, 1_000_000],

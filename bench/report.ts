@@ -7,6 +7,7 @@ import type { Mode } from './plan.ts';
 import type { CatchUpRow } from './scenarios/catch-up.ts';
 import type { FailoverResult } from './scenarios/failover.ts';
 import type { GrowthRow } from './scenarios/growth.ts';
+import type { PressureResult } from './scenarios/pressure.ts';
 import type { StartUpResult } from './scenarios/start-up.ts';
 import type { ReadRow, WriteRow } from './scenarios/throughput.ts';
 
@@ -39,6 +40,7 @@ export interface BenchResult {
   reads: ReadRow[];
   replicationOverhead: { connections: number; baselineOpsPerSec: number; threeReplicaOpsPerSec: number; ratio: number } | null;
   failover: FailoverResult | null;
+  pressure: PressureResult | null;
   catchUp: CatchUpRow[];
   growth: GrowthRow[];
   /** Sections that could not finish, and why. */
@@ -110,6 +112,15 @@ export function targets(result: Omit<BenchResult, 'targets'>): Target[] {
     target: 'median < 500 ms, 0 client-visible errors',
     measured: failover ? `median ${failover.medianRecoveryMs.toFixed(0)} ms, ${failover.errors} errors` : 'not measured',
     met: failover ? failover.medianRecoveryMs < 500 && failover.errors === 0 : null,
+  });
+  const pressure = result.pressure;
+  list.push({
+    name: 'false failovers under CPU pressure',
+    target: '0 view changes, 0 suspicions; a frozen primary replaced < 2 s',
+    measured: pressure
+      ? `${pressure.epochChanges} view changes, ${pressure.suspicions} suspicions in ${pressure.seconds} s; SIGSTOP to next write ${pressure.frozenRecoveryMs === null ? 'never' : `${pressure.frozenRecoveryMs.toFixed(0)} ms`}`
+      : 'not measured',
+    met: pressure ? pressure.epochChanges === 0 && pressure.suspicions === 0 && pressure.frozenRecoveryMs !== null && pressure.frozenRecoveryMs < 2000 : null,
   });
   const biggest = result.catchUp.at(-1);
   list.push({
@@ -185,6 +196,13 @@ export function markdown(result: BenchResult): string {
     ])), '');
     for (const [i, k] of f.kills.entries()) if (k.firstError) out.push(`Kill ${i + 1}, first error: \`${k.firstError.replace(/`/g, "'")}\``, '');
     out.push(`Median ${ms(f.medianRecoveryMs)} ms, worst ${ms(f.maxRecoveryMs)} ms from SIGKILL to the next successful write; slowest client request ${ms(f.maxSlowestMs)} ms; ${f.errors} client-visible errors.`, '');
+  }
+  if (result.pressure) {
+    const p = result.pressure;
+    out.push(`**False failovers under CPU pressure** (3 replicas, ${p.connections}-client write load, ${p.busyLoops} busy-loop processes beside them for ${p.seconds} s)`, '');
+    out.push(table(['view changes', 'suspicions', 'orders/s', 'errors', 'SIGSTOP of the primary to next write'], [[
+      String(p.epochChanges), String(p.suspicions), p.opsPerSec.toFixed(0), String(p.errors), p.frozenRecoveryMs === null ? 'never' : `${ms(p.frozenRecoveryMs)} ms`,
+    ]]), '');
   }
   if (result.catchUp.length > 0) {
     out.push('**Catch-up** (a backup stopped, N writes made, then restarted from its file; ms)', '');

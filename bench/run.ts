@@ -12,12 +12,13 @@ import { type BenchResult, machine, markdown, overhead, targets } from './report
 import { measureCatchUp } from './scenarios/catch-up.ts';
 import { measureFailover } from './scenarios/failover.ts';
 import { measureGrowth } from './scenarios/growth.ts';
+import { measurePressure } from './scenarios/pressure.ts';
 import { measureStartUp } from './scenarios/start-up.ts';
 import { measureThroughput } from './scenarios/throughput.ts';
 import { loadBenchCatalog } from './workload.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const SECTIONS = ['start-up', 'writes', 'failover', 'catch-up', 'growth'] as const;
+const SECTIONS = ['start-up', 'writes', 'failover', 'pressure', 'catch-up', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Flags {
@@ -69,6 +70,7 @@ async function bench(flags: Flags): Promise<void> {
   const startUp = await runSection('start-up', () => measureStartUp(plan, say), null);
   const throughput = await runSection('writes', () => measureThroughput(plan, say), { writes: [], reads: [] });
   const failover = await runSection('failover', () => measureFailover(plan, say), null);
+  const pressure = await runSection('pressure', () => measurePressure(plan, say), null);
   const catchUp = await runSection('catch-up', () => measureCatchUp(plan, say), []);
   const growth = await runSection('growth', () => measureGrowth(plan, loadBenchCatalog(), say), []);
 
@@ -81,6 +83,7 @@ async function bench(flags: Flags): Promise<void> {
     ...throughput,
     replicationOverhead: overhead(throughput.writes, plan.headlineConnections),
     failover,
+    pressure,
     catchUp,
     growth,
     failures,

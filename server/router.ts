@@ -63,11 +63,32 @@ export class Router {
   private readonly waiting: QueuedWrite[] = [];
   private batchesInFlight = 0;
   private flushScheduled = false;
+  /** Calls under way, by the primary they went to: a new primary cuts them short (they go to it at once). */
+  private readonly calls = new Set<{ primary: string; abort: AbortController }>();
 
   constructor(
     private readonly views: ViewService,
     private readonly config: RouterConfig,
-  ) {}
+  ) {
+    // A frozen or cut-off primary answers nothing until its call times out; once the view has another
+    // primary, waiting on it only delays the client. Sent again with the same request ids: exactly once.
+    views.on('view', (view) => {
+      for (const call of this.calls) if (call.primary !== view.primary) call.abort.abort();
+    });
+  }
+
+  /** Runs a call to `primary` that a new view cuts short; `superseded` says whether it was. */
+  private async toPrimary<T>(primary: string, call: (signal: AbortSignal) => Promise<T>): Promise<{ answer: T } | { superseded: true } | { error: unknown }> {
+    const entry = { primary, abort: new AbortController() };
+    this.calls.add(entry);
+    try {
+      return { answer: await call(entry.abort.signal) };
+    } catch (error) {
+      return entry.abort.signal.aborted ? { superseded: true } : { error };
+    } finally {
+      this.calls.delete(entry);
+    }
+  }
 
   write(requestId: string, command: Command): Promise<Outcome> {
     return new Promise((resolve, reject) => {
@@ -117,12 +138,20 @@ export class Router {
   }
 
   private async sendBatch(url: string, primary: string, epoch: number, batch: QueuedWrite[]): Promise<void> {
+    const requests = batch.map((w) => ({ epoch, requestId: w.requestId, command: w.command }));
+    const sent = await this.toPrimary(primary, (signal) =>
+      callPeer(url, '/write-batch', { requests }, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: WriteBatchResponse, signal }),
+    );
+    if ('superseded' in sent) {
+      for (const write of batch) write.lastProblem = `${primary} was replaced while the call was under way`;
+      return this.again(batch);
+    }
     let answers;
-    try {
-      const requests = batch.map((w) => ({ epoch, requestId: w.requestId, command: w.command }));
-      answers = (await callPeer(url, '/write-batch', { requests }, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: WriteBatchResponse })).answers;
+    if ('answer' in sent) {
+      answers = sent.answer.answers;
       this.views.answered(primary);
-    } catch (error) {
+    } else {
+      const { error } = sent;
       if (!(error instanceof PeerError)) {
         for (const write of batch) write.reject(error instanceof Error ? error : new Error(String(error)));
         return;
@@ -182,8 +211,17 @@ export class Router {
         if (this.shouldWait(false)) continue;
         throw new ServiceUnavailable('No replica can serve reads right now.');
       }
+      const primary = view.primary;
       try {
-        const response = await callPeer(url, '/read', request, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: ReadResponse, requestId });
+        const sent = await this.toPrimary(primary, (signal) =>
+          callPeer(url, '/read', request, { secret: this.config.secret, timeoutMs: this.config.callTimeoutMs, response: ReadResponse, requestId, signal }),
+        );
+        if ('superseded' in sent) {
+          lastProblem = `${primary} was replaced while the call was under way`;
+          continue;
+        }
+        if ('error' in sent) throw sent.error;
+        const response = sent.answer;
         this.views.answered(view.primary);
         if (response.ok) return response.value;
         if (response.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${response.message}`);

@@ -3,7 +3,14 @@
 // and bin/just-hungry.js) run the code under test, not an older build.
 // `npx vitest run test/x.test.ts` alone gets this too. tsc is incremental:
 // with nothing changed it only checks.
+//
+// It also marks this run: every process a test starts inherits JH_TEST_RUN,
+// and when the suite ends any process still carrying the mark outlived it. It
+// is killed and the run fails, naming it: a test that starts processes must
+// stop them whatever happens.
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +21,55 @@ const EMITTED_WITH_ERRORS = 2;
 /** A build slower than this is stuck: the tests would wait on a dist/ that never comes. */
 const BUILD_TIMEOUT_MS = 300_000;
 
-export default function setup(): void {
+/** The environment variable that marks the processes of one test run. */
+export const TEST_RUN_MARK = 'JH_TEST_RUN';
+
+export default function setup(): () => void {
+  const mark = randomUUID();
+  process.env[TEST_RUN_MARK] = mark;
+  build();
+  return () => {
+    const outlived = markedProcesses(mark);
+    if (outlived.length === 0) return;
+    for (const { pid } of outlived) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    process.stderr.write(`\n${outlived.length} process(es) started by the tests outlived the suite (now killed):\n${outlived.map((p) => `  ${p.pid} ${p.command}`).join('\n')}\n`);
+    // Vitest reports a teardown's error but keeps its exit code: set ours.
+    process.exitCode = 1;
+  };
+}
+
+/** Live processes (other than this one) whose environment carries `mark`, with their command lines. Linux: /proc. */
+export function markedProcesses(mark: string): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+      if (!environ.split('\0').includes(`${TEST_RUN_MARK}=${mark}`)) continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      // A zombie (exited, not yet reaped) has an empty command line: it holds nothing.
+      if (command) found.push({ pid, command: command.slice(0, 200) });
+    } catch {
+      // not ours to read, or gone meanwhile
+    }
+  }
+  return found;
+}
+
+function build(): void {
   const build = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
   if (build.error) throw new Error(`building dist/ failed: ${build.error.message}`);
   const output = `${build.stdout}${build.stderr}`.trim();

@@ -11,6 +11,13 @@ import { freePort, waitFor } from '../../cli/wait.ts';
 
 export const SECRET = 'test-cluster-secret-0123456789';
 
+/**
+ * How long a test waits for its processes to start and form a view: the one
+ * place start-up waits come from, and generous (a busy machine starts
+ * processes slowly; how fast they start is the benchmark's to say).
+ */
+export const START_WAIT_MS = 60_000;
+
 export interface ClusterOptions {
   replicas?: number;
   minReplicas?: number;
@@ -43,12 +50,19 @@ export class TestCluster {
 
   constructor(readonly options: ClusterOptions = {}) {}
 
+  /** Starts a cluster and waits until it takes orders; one that does not start is torn down before the error is thrown. */
   static async start(options: ClusterOptions = {}): Promise<TestCluster> {
     const cluster = new TestCluster(options);
-    await cluster.startGateway();
-    for (let i = 1; i <= (options.replicas ?? 3); i++) cluster.startReplica(String(i));
-    await cluster.waitForView(options.replicas ?? 3);
-    await cluster.waitForCatalog();
+    try {
+      await cluster.startGateway();
+      for (let i = 1; i <= (options.replicas ?? 3); i++) cluster.startReplica(String(i));
+      await cluster.waitForView(options.replicas ?? 3);
+      await cluster.waitForCatalog();
+    } catch (error) {
+      const dump = cluster.dump();
+      await cluster.close();
+      throw new Error(`the test cluster did not start: ${error instanceof Error ? error.message : String(error)}\n${dump}`);
+    }
     return cluster;
   }
 
@@ -72,7 +86,7 @@ export class TestCluster {
       // No mutation rate limit unless a test asks for one: tests drive many orders from one address.
       '--log-level', 'info', '--mutation-rate-limit', '0', ...postcodes, ...(this.options.gatewayArgs ?? []),
     ]);
-    await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok);
+    await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok, START_WAIT_MS);
   }
 
   /** Starts replica `name`; its file lives in the cluster's data directory unless `dataDir` says where. */
@@ -106,7 +120,7 @@ export class TestCluster {
   }
 
   /** Waits until the view has a primary and `size - 1` backups and takes writes. */
-  async waitForView(size: number, timeoutMs = 30_000) {
+  async waitForView(size: number, timeoutMs = START_WAIT_MS) {
     return waitFor(`a writable view of ${size}`, async () => {
       const status = await this.status();
       return status.cluster.writable && status.view.backups.length + 1 === size ? status : null;
@@ -117,7 +131,7 @@ export class TestCluster {
     await waitFor('the catalogue', async () => {
       const response = await this.gql<{ products: unknown[] }>('{ products { id } }');
       return (response.data?.products.length ?? 0) > 0;
-    });
+    }, START_WAIT_MS);
   }
 
   async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
