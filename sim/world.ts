@@ -9,11 +9,12 @@
 // replays exactly.
 import { checkHistory } from '../chaos/checker.ts';
 import type { FinalState, History, Op } from '../chaos/history.ts';
+import { AwakeClock } from '../replicas/core/awake-clock.ts';
 import { InvariantBroken } from '../replicas/core/invariant.ts';
 import { PrimaryCore, type PrimarySink, type PrimaryStore } from '../replicas/core/primary.ts';
 import { namedRole, wantedRole } from '../replicas/core/roles.ts';
 import { epochVerdict, fitShipment, snapshotLosesCommitted } from '../replicas/core/shipments.ts';
-import { ViewCore, type HeartbeatFacts, type Member, type ViewsDurable, EMPTY_VIEWS } from '../replicas/core/views.ts';
+import { ViewCore, type HeartbeatFacts, type Member, type ViewsDurable, EMPTY_VIEWS, viewsClockStepMaxMs } from '../replicas/core/views.ts';
 import type { Role, View } from '../replicas/protocol.ts';
 import { Random } from './random.ts';
 
@@ -128,6 +129,11 @@ class Replica {
   up = true;
   pausedUntil = 0;
   incarnation = 0;
+  /** How far its clock has jumped ahead of the simulator's. */
+  clockJumpMs = 0;
+  /** Its disk is slow until then: each shipment takes `diskDelayMs` to apply and answer. */
+  diskSlowUntil = 0;
+  diskDelayMs = 0;
   view: View = EMPTY_VIEWS.view;
   minReplicas = 2;
   floor = 0;
@@ -200,6 +206,9 @@ export class World {
   readonly replicas = new Map<string, Replica>();
   private vsDisk: ViewsDurable = EMPTY_VIEWS;
   private vs: SimViewCore | null = null;
+  private vsClock: AwakeClock | null = null;
+  /** The gateway process (view service and router) is stalled until then. */
+  private gatewayPausedUntil = 0;
   private vsEpochSeen = 0;
   private readonly cut = new Set<string>();
   /** Extra delay on a directed link: messages from a deposed primary can arrive long after a new view. */
@@ -344,8 +353,11 @@ export class World {
   }
 
   private deliver(from: string, to: string, msg: Msg): void {
-    if (to === VS) return this.vsReceive(from, msg);
-    if (to === 'router') return this.routerReceive(msg);
+    if (to === VS || to === 'router') {
+      // A stalled gateway reads its sockets when it wakes.
+      if (this.now < this.gatewayPausedUntil) return this.at(this.gatewayPausedUntil - this.now, () => this.deliver(from, to, msg));
+      return to === VS ? this.vsReceive(from, msg) : this.routerReceive(msg);
+    }
     const replica = this.replicas.get(to);
     if (!replica?.up) return;
     // A paused process reads its socket when it wakes.
@@ -356,7 +368,10 @@ export class World {
   // ---- view service (the production core) ------------------------------------------------
 
   private startViewService(): void {
-    this.vs = new SimViewCore(this.options.bug, { heartbeatMs: HEARTBEAT_MS, suspectMs: SUSPECT_MS, minReplicas: this.minReplicas }, this.vsDisk, {
+    const config = { heartbeatMs: HEARTBEAT_MS, suspectMs: SUSPECT_MS, minReplicas: this.minReplicas };
+    // Time as the gateway lives it: its own stalls do not count as the replicas' silence (as in server/view-service.ts).
+    this.vsClock = new AwakeClock(viewsClockStepMaxMs(config), () => this.now);
+    this.vs = new SimViewCore(this.options.bug, config, this.vsDisk, {
       persist: (state) => {
         if (state.view.epoch < this.vsDisk.view.epoch) this.violation(`view service wrote epoch ${state.view.epoch} after ${this.vsDisk.view.epoch}`);
         this.vsDisk = structuredClone(state);
@@ -371,22 +386,37 @@ export class World {
       log: (level, _details, message) => {
         if (level !== 'info') this.trace(`vs ${message.slice(0, 120)}`);
       },
-    }, this.now);
+    }, this.vsNow());
     const vs = this.vs;
     const tick = () => {
       if (this.vs !== vs) return;
-      vs.tick(this.now);
-      this.at(TICK_MS, tick);
+      vs.tick(this.vsNow());
+      this.gatewayAt(TICK_MS, tick);
     };
-    this.at(TICK_MS, tick);
+    this.gatewayAt(TICK_MS, tick);
+  }
+
+  /** The view service's time: its awake clock. */
+  private vsNow(): number {
+    return this.vsClock?.now() ?? 0;
+  }
+
+  /** A timer of the gateway process (the view service and the router): a stalled gateway runs it when it wakes. */
+  private gatewayAt(delayMs: number, run: () => void): void {
+    const fire = () => {
+      if (this.now < this.gatewayPausedUntil) return this.at(this.gatewayPausedUntil - this.now, fire);
+      run();
+    };
+    this.at(delayMs, fire);
   }
 
   private vsReceive(from: string, msg: Msg): void {
     const vs = this.vs;
     if (!vs) return;
-    if (msg.t === 'heartbeat') vs.heartbeat(this.now, msg.facts);
-    else if (msg.t === 'report') vs.report(this.now, msg.epoch, from, msg.unreachable);
-    else if (msg.t === 'addBackup') vs.addBackup(this.now, msg.epoch, from, msg.backup);
+    const now = this.vsNow();
+    if (msg.t === 'heartbeat') vs.heartbeat(now, msg.facts);
+    else if (msg.t === 'report') vs.report(now, msg.epoch, from, msg.unreachable);
+    else if (msg.t === 'addBackup') vs.addBackup(now, msg.epoch, from, msg.backup);
     else return;
     this.send(VS, from, { ...this.notice(), addBackupAnswer: msg.t === 'addBackup' });
   }
@@ -414,18 +444,18 @@ export class World {
     const waiting = this.clientsWaiting.get(reqId);
     const vs = this.vs;
     if (!waiting) return;
-    if (!vs || vs.unwritableReason(this.now) !== null || !vs.view.primary) {
-      this.at(20, () => this.sendWrite(reqId));
+    if (!vs || vs.unwritableReason(this.vsNow()) !== null || !vs.view.primary) {
+      this.gatewayAt(20, () => this.sendWrite(reqId));
       return;
     }
     const primary = vs.view.primary;
     waiting.attempts++;
     const attempt = waiting.attempts;
     this.send('router', primary, { t: 'write', epoch: vs.view.epoch, reqId, product: waiting.product });
-    this.at(CLIENT_TIMEOUT_MS, () => {
+    this.gatewayAt(CLIENT_TIMEOUT_MS, () => {
       const still = this.clientsWaiting.get(reqId);
       if (!still || still.attempts !== attempt) return;
-      this.vs?.unanswered(this.now, primary, 'timeout');
+      this.vs?.unanswered(this.vsNow(), primary, 'timeout');
       this.sendWrite(reqId);
     });
   }
@@ -435,7 +465,7 @@ export class World {
     const waiting = this.clientsWaiting.get(msg.reqId);
     if (!waiting) return;
     const primary = this.vs?.view.primary;
-    if (primary) this.vs?.answered(this.now, primary);
+    if (primary) this.vs?.answered(this.vsNow(), primary);
     const asked = this.asked.get(msg.reqId);
     if (msg.outOfStock && asked) {
       asked.answer = 'out-of-stock';
@@ -502,19 +532,25 @@ export class World {
       case 'notice':
         replica.recordedStore = msg.stores[replica.name];
         this.adopt(replica, msg.view, msg.committedSeq, msg.minReplicas);
-        if (msg.addBackupAnswer) replica.primary?.joinAnswer(this.now, msg.view);
+        if (msg.addBackupAnswer) replica.primary?.joinAnswer(this.clockOf(replica), msg.view);
         return;
       case 'ship':
       case 'snapshot':
+        if (this.now < replica.diskSlowUntil) {
+          const incarnation = replica.incarnation;
+          return this.later(replica, replica.diskDelayMs, () => {
+            if (replica.up && replica.incarnation === incarnation) this.backupReceive(replica, from, msg);
+          });
+        }
         return this.backupReceive(replica, from, msg);
       case 'shipAck': {
         const reply = msg.ok ? { ok: true as const, position: msg.head } : { ok: false as const, code: msg.code ?? 'GAP', position: msg.head, committedSeq: msg.committedSeq };
-        return replica.primary?.shipReply(this.now, from, msg.round, reply);
+        return replica.primary?.shipReply(this.clockOf(replica), from, msg.round, reply);
       }
       case 'write':
         return this.primaryWrite(replica, msg);
       case 'join':
-        return replica.primary?.join(this.now, from);
+        return replica.primary?.join(this.clockOf(replica), from);
       default:
         return;
     }
@@ -530,7 +566,7 @@ export class World {
     this.noteEpoch(replica, view.epoch);
     this.reconcile(replica);
     if (this.options.bug === 'level-once' && replica.primary === core) return;
-    replica.primary?.viewHeard(this.now, view, this.coreMinimum(minReplicas));
+    replica.primary?.viewHeard(this.clockOf(replica), view, this.coreMinimum(minReplicas));
   }
 
   /** The oracle's record of the newest epoch each store has adopted (a view, or a shipment it took): it must never go back. */
@@ -554,7 +590,7 @@ export class World {
     });
     const lead = role === 'PRIMARY';
     if (!lead && replica.primary) {
-      replica.primary.stop(this.now, 'no longer the primary');
+      replica.primary.stop(this.clockOf(replica), 'no longer the primary');
       replica.primary = null;
     }
     if (lead && !replica.primary?.isLeading) this.becomePrimary(replica);
@@ -579,10 +615,10 @@ export class World {
     }, { view: replica.view, minReplicas: this.coreMinimum(replica.minReplicas), committedSeq: replica.knownCommitted() });
     replica.primary = core;
     this.trace(`${replica.name} leads view ${replica.view.epoch}`);
-    core.start(this.now);
+    core.start(this.clockOf(replica));
     const tick = () => {
       if (replica.primary !== core || replica.incarnation !== incarnation || !replica.up || !core.isLeading) return;
-      core.tick(this.now);
+      core.tick(this.clockOf(replica));
       this.later(replica, PRIMARY_TICK_MS, tick);
     };
     this.later(replica, PRIMARY_TICK_MS, tick);
@@ -667,6 +703,11 @@ export class World {
     };
   }
 
+  /** A replica's monotonic clock: the simulator's time plus the jumps forward its clock has made (a VM suspended, say). */
+  private clockOf(replica: Replica): number {
+    return this.now + replica.clockJumpMs;
+  }
+
   /** A replica's own timer: a paused process runs it when it wakes, not before. */
   private later(replica: Replica, delayMs: number, run: () => void): void {
     const fire = () => {
@@ -682,7 +723,7 @@ export class World {
     if (answer === null) {
       // Requests already on their way join this round (group commit), as the adapter's setImmediate does.
       this.later(replica, 0, () => {
-        if (replica.primary === core) core?.pump(this.now);
+        if (replica.primary === core) core?.pump(this.clockOf(replica));
       });
       return;
     }
@@ -710,7 +751,7 @@ export class World {
     replica.disk.fencedEpoch = Math.max(replica.disk.fencedEpoch, msg.epoch);
     if (verdict === 'take-and-step-down') {
       // A newer primary exists: this one was deposed and has not heard yet (its open round rolls back).
-      replica.primary?.stop(this.now, `a shipment of epoch ${msg.epoch}`);
+      replica.primary?.stop(this.clockOf(replica), `a shipment of epoch ${msg.epoch}`);
       replica.primary = null;
       replica.view = { epoch: replica.view.epoch, primary: null, backups: [] };
     }
@@ -806,10 +847,24 @@ export class World {
       const replica = this.random.pick([...this.replicas.values()]);
       replica.pausedUntil = this.now + this.random.between(50, 1200);
       this.trace(`pause ${replica.name} until ${replica.pausedUntil}`);
-    } else if (kind < 85) {
+    } else if (kind < 83) {
       this.trace('view service restarts');
       this.vs = null;
       this.at(this.random.between(10, 500), () => this.startViewService());
+    } else if (kind < 87) {
+      // The gateway stalls (a long GC, SIGSTOP): its awake clock must not blame the replicas for its own deafness.
+      this.gatewayPausedUntil = this.now + this.random.between(100, 2000);
+      this.trace(`gateway stalls until ${this.gatewayPausedUntil}`);
+    } else if (kind < 90) {
+      const replica = this.random.pick([...this.replicas.values()]);
+      const ms = this.random.between(100, 3000);
+      replica.clockJumpMs += ms;
+      this.trace(`${replica.name}'s clock jumps ${ms} ms ahead`);
+    } else if (kind < 93) {
+      const replica = this.random.pick([...this.replicas.values()]);
+      replica.diskDelayMs = this.random.between(20, 400);
+      replica.diskSlowUntil = this.now + this.random.between(200, 2000);
+      this.trace(`${replica.name}'s disk is slow (${replica.diskDelayMs} ms a write) until ${replica.diskSlowUntil}`);
     } else {
       this.lossPercent = this.random.int(20);
       this.trace(`loss ${this.lossPercent}%`);
@@ -823,8 +878,10 @@ export class World {
     this.lossPercent = 0;
     this.dupPercent = 0;
     if (!this.vs) this.startViewService();
+    this.gatewayPausedUntil = 0;
     for (const replica of this.replicas.values()) {
       replica.pausedUntil = 0;
+      replica.diskSlowUntil = 0;
       if (!replica.up) this.startReplica(replica);
     }
     this.trace('healed');
@@ -872,7 +929,7 @@ export class World {
   /** After the healed phase: everything asked was acknowledged, and every replica holds the same log. */
   private checkLiveness(): void {
     if (this.clientsWaiting.size > 0) {
-      this.violation(`liveness: ${this.clientsWaiting.size} writes still unacknowledged ${this.options.livenessMs} ms after healing (view ${JSON.stringify(this.vs?.view)}, ${this.vs?.unwritableReason(this.now) ?? 'writable'})`);
+      this.violation(`liveness: ${this.clientsWaiting.size} writes still unacknowledged ${this.options.livenessMs} ms after healing (view ${JSON.stringify(this.vs?.view)}, ${this.vs?.unwritableReason(this.vsNow()) ?? 'writable'})`);
       return;
     }
     const view = this.vs?.view;

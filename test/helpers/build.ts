@@ -59,6 +59,8 @@ export function markedProcesses(mark: string): { pid: number; command: string }[
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
       if (!environ.split('\0').includes(`${TEST_RUN_MARK}=${mark}`)) continue;
+      // Vitest's own workers (children of this process) carry the mark too; what the tests start is below them.
+      if (parentOf(pid) === process.pid) continue;
       const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
       // A zombie (exited, not yet reaped) has an empty command line: it holds nothing.
       if (command) found.push({ pid, command: command.slice(0, 200) });
@@ -67,6 +69,12 @@ export function markedProcesses(mark: string): { pid: number; command: string }[
     }
   }
   return found;
+}
+
+/** The parent pid from /proc/PID/stat (its fields after the command name, which may hold spaces, in parentheses). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 function build(): void {
