@@ -29,7 +29,8 @@ export default function setup(): () => void {
   process.env[TEST_RUN_MARK] = mark;
   build();
   return () => {
-    const outlived = markedProcesses(mark);
+    // Vitest's own workers (children of this process) carry the mark too; what the tests start is below them.
+    const outlived = markedProcesses(mark, process.pid);
     if (outlived.length === 0) return;
     for (const { pid } of outlived) {
       try {
@@ -44,8 +45,8 @@ export default function setup(): () => void {
   };
 }
 
-/** Live processes (other than this one) whose environment carries `mark`, with their command lines. Linux: /proc. */
-export function markedProcesses(mark: string): { pid: number; command: string }[] {
+/** Live processes (other than this one, and not children of `skipChildrenOf`) whose environment carries `mark`, with their command lines. Linux: /proc. */
+export function markedProcesses(mark: string, skipChildrenOf?: number): { pid: number; command: string }[] {
   const found: { pid: number; command: string }[] = [];
   let entries: string[];
   try {
@@ -59,8 +60,7 @@ export function markedProcesses(mark: string): { pid: number; command: string }[
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
       if (!environ.split('\0').includes(`${TEST_RUN_MARK}=${mark}`)) continue;
-      // Vitest's own workers (children of this process) carry the mark too; what the tests start is below them.
-      if (parentOf(pid) === process.pid) continue;
+      if (skipChildrenOf !== undefined && parentOf(pid) === skipChildrenOf) continue;
       const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
       // A zombie (exited, not yet reaped) has an empty command line: it holds nothing.
       if (command) found.push({ pid, command: command.slice(0, 200) });
