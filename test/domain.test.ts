@@ -1,12 +1,13 @@
-// Every domain rule and error code, through GraphQL, against a real cluster.
+// Every domain rule and error code, through GraphQL, against a real cluster
+// (gateway and replicas) running inside this process.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster } from './helpers/cluster.ts';
+import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, DETAILS, ORDERS, PLACE_ORDER, SAVE_DETAILS, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 
-let cluster: TestCluster;
+let cluster: InProcessCluster;
 beforeAll(async () => {
-  cluster = await TestCluster.start({ replicas: 2 });
+  cluster = await InProcessCluster.start({ replicas: 2 });
 });
 afterAll(async () => {
   await cluster?.close();

@@ -34,6 +34,19 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export { freePort, waitFor } from '../../cli/wait.ts';
 
+/** What the shop helpers need of a cluster: a GraphQL endpoint. */
+export interface GraphQLClient {
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+}
+
+/** One GraphQL request over HTTP, as a client sends it. */
+export async function postGraphQL<T>(gatewayUrl: string, query: string, variables: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${gatewayUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
 export interface ReplicaStatusRow {
   name: string;
   url: string;
@@ -134,11 +147,8 @@ export class TestCluster {
     }, START_WAIT_MS);
   }
 
-  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(`${this.gatewayUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as GraphQLResponse<T>;
+  gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
+    return postGraphQL<T>(this.gatewayUrl, query, variables, token);
   }
 
   /** Every live replica's committed position and state hash, straight from the replicas. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GraphQLResponse, TestCluster } from './cluster.ts';
+import type { GraphQLClient, GraphQLResponse } from './cluster.ts';
 
 /** A catalogue file with 100,000 of each dish (ids as given) and one delivery option, so long runs never sell out. */
 export function deepStockCatalog(productIds: string[]): string {
@@ -48,24 +48,24 @@ export const DETAILS = {
   address: '1 Test Street, London',
 };
 
-export async function newCustomer(cluster: TestCluster, overrides: Partial<typeof DETAILS> = {}): Promise<string> {
+export async function newCustomer(cluster: GraphQLClient, overrides: Partial<typeof DETAILS> = {}): Promise<string> {
   const response = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, ...overrides } });
   const token = response.data?.saveContactDetails?.token;
   if (typeof token !== 'string') throw new Error(`no token: ${JSON.stringify(response)}`);
   return token;
 }
 
-export async function stockLevels(cluster: TestCluster): Promise<Map<string, number>> {
+export async function stockLevels(cluster: GraphQLClient): Promise<Map<string, number>> {
   const response = await cluster.gql<{ products: { id: string; stock: number }[] }>('{ products { id stock } }');
   if (!response.data) throw new Error(JSON.stringify(response.errors));
   return new Map(response.data.products.map((p) => [p.id, p.stock]));
 }
 
-export function placeOrder(cluster: TestCluster, token: string, lines: { productId: string; quantity: number }[], key: string = randomUUID()) {
+export function placeOrder(cluster: GraphQLClient, token: string, lines: { productId: string; quantity: number }[], key: string = randomUUID()) {
   return cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, lines, deliveryOptionId: 'standard', tipMinorUnits: 100 } }, token);
 }
 
-export async function allOrders(cluster: TestCluster, token: string): Promise<{ id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[]> {
+export async function allOrders(cluster: GraphQLClient, token: string): Promise<{ id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[]> {
   const found: { id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[] = [];
   let after: string | null = null;
   for (;;) {
@@ -96,7 +96,7 @@ export interface OrderAttempt {
  * `stop()`, taking `productIds` in turn; every attempt is recorded with its
  * timing. `acked` are the placed ones, `failures` the answers of the rest.
  */
-export function orderingCustomers(cluster: TestCluster, tokens: string[], productIds: string[]) {
+export function orderingCustomers(cluster: GraphQLClient, tokens: string[], productIds: string[]) {
   const attempts: OrderAttempt[] = [];
   let running = true;
   const loops = tokens.map(async (token, c) => {
