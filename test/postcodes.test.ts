@@ -1,23 +1,24 @@
-// Postcode checks through the real gateway, with msw standing in for
-// postcodes.io (the only thing mocked), and in offline mode.
+// Postcode checks through the real gateway (in this process), with msw
+// standing in for postcodes.io (the only thing mocked), and in offline mode.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster, freePort } from './helpers/cluster.ts';
+import { freePort } from './helpers/cluster.ts';
+import { InProcessCluster } from './helpers/in-process.ts';
 import { type PostcodesMock, startPostcodesMock } from './helpers/postcodes-mock.ts';
 import { DETAILS, SAVE_DETAILS } from './helpers/shop.ts';
 
 const CHECK = `query Check($postcode: String!) { postcode(postcode: $postcode) { postcode valid errors { code field message } } }`;
 
-async function save(cluster: TestCluster, postcode: string) {
+async function save(cluster: InProcessCluster, postcode: string) {
   const response = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, postcode } });
   return response.data?.saveContactDetails;
 }
 
 describe('postcodes via postcodes.io', () => {
   let mock: PostcodesMock;
-  let cluster: TestCluster;
+  let cluster: InProcessCluster;
   beforeAll(async () => {
     mock = await startPostcodesMock();
-    cluster = await TestCluster.start({ replicas: 2, postcodesUrl: mock.url });
+    cluster = await InProcessCluster.start({ replicas: 2, postcodesUrl: mock.url });
   });
   afterAll(async () => {
     await cluster?.close();
@@ -79,7 +80,7 @@ describe('postcodes via postcodes.io', () => {
 describe('postcodes when the service is down', () => {
   it('answers POSTCODE_SERVICE_UNAVAILABLE when nothing listens', async () => {
     const port = await freePort();
-    const cluster = await TestCluster.start({ replicas: 2, postcodesUrl: `http://127.0.0.1:${port}` });
+    const cluster = await InProcessCluster.start({ replicas: 2, postcodesUrl: `http://127.0.0.1:${port}` });
     try {
       const saved = await save(cluster, 'SW1A 1AA');
       expect(saved.errors).toEqual([expect.objectContaining({ code: 'POSTCODE_SERVICE_UNAVAILABLE' })]);
@@ -91,7 +92,7 @@ describe('postcodes when the service is down', () => {
 
 describe('postcodes offline', () => {
   it('checks the format only, with no calls out', async () => {
-    const cluster = await TestCluster.start({ replicas: 2 });
+    const cluster = await InProcessCluster.start({ replicas: 2 });
     try {
       expect((await save(cluster, 'zz99 9zz')).customer.postcode).toBe('ZZ99 9ZZ');
       expect((await save(cluster, '12345')).errors[0].code).toBe('INVALID_POSTCODE');

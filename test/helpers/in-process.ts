@@ -18,6 +18,8 @@ export interface InProcessOptions {
   minReplicas?: number;
   /** pino level of the gateway and replicas (silent unless JH_TEST_LOG says otherwise). */
   logLevel?: string;
+  /** Base URL of a postcodes.io stand-in; offline (format check only) when absent. */
+  postcodesUrl?: string;
 }
 
 export class InProcessCluster implements GraphQLClient {
@@ -37,7 +39,7 @@ export class InProcessCluster implements GraphQLClient {
     try {
       const gateway = await runGateway({
         host: '127.0.0.1', port, data: dataDir, minReplicas: options.minReplicas ?? 2, heartbeatMs: 100, suspectMs: 500,
-        postcodes: 'offline', postcodesUrl: 'http://127.0.0.1:9', requestDeadlineMs: 15_000, subscriberBufferMax: 1000,
+        postcodes: options.postcodesUrl ? 'online' : 'offline', postcodesUrl: options.postcodesUrl ?? 'http://127.0.0.1:9', requestDeadlineMs: 15_000, subscriberBufferMax: 1000,
         mutationRateLimit: 0, introspection: true, webDir: dataDir, logLevel,
       });
       closers.push(() => gateway.close());
