@@ -18,6 +18,8 @@ export interface CatchUpLimits {
   /** Join once this close to the primary; the rest comes inside the join. */
   joinLagMax: number;
   timeoutMs: number;
+  /** Aborted when the view names another primary: a deposed one may never answer a join. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface CatchUpLimits {
  * Resolves when a join was granted; throws on a failed call.
  */
 export async function catchUpAndJoin(store: Store, link: CatchUpLink, limits: CatchUpLimits): Promise<boolean> {
-  const options = { secret: link.secret, timeoutMs: limits.timeoutMs };
+  const options = { secret: link.secret, timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) };
   const pull = (url: string, position: Position) => callPeer(url, '/catchup', { name: link.name, position }, { ...options, response: CatchUpResponse });
   let ahead = null as { url: string; answer: Promise<CatchUpResponse> } | null;
   try {

@@ -105,6 +105,8 @@ class Replica {
   private url = '';
   private closed = false;
   private catchingUp = false;
+  /** The catch-up under way and the primary it pulls from: cut short when the view names another. */
+  private pulling: { from: string | null; abort: AbortController } | null = null;
   /** A snapshot is arriving: the store is half replaced until it ends (this replica must not lead meanwhile). */
   private installing = false;
   /** A commit point a backup told us of (BEHIND): kept in memory, as the view service's floor is. */
@@ -163,6 +165,7 @@ class Replica {
     if (diskError !== null) this.diskFailed(diskError);
     else this.reconcile();
     this.primary?.viewHeard(notice.view, notice.minReplicas);
+    if (this.pulling && this.pulling.from !== notice.view.primary) this.pulling.abort.abort();
   }
 
   private reconcile(): void {
@@ -386,6 +389,8 @@ class Replica {
     this.catchingUp = true;
     try {
       while (this.role === 'CATCHING_UP' && this.diskProblem === null && !this.closed) {
+        const catchUp = { from: this.notice.view.primary, abort: new AbortController() };
+        this.pulling = catchUp;
         try {
           const joined = await catchUpAndJoin(this.store, {
             name: this.config.name,
@@ -393,7 +398,7 @@ class Replica {
             primaryUrl: () => (this.notice.view.primary ? this.notice.urls[this.notice.view.primary] ?? null : null),
             stillCatchingUp: () => this.role === 'CATCHING_UP' && !this.closed,
             pullSnapshot: (url) => this.pullSnapshot(url),
-          }, { joinLagMax: this.config.joinLagMax, timeoutMs: this.config.replicationTimeoutMs * 10 });
+          }, { joinLagMax: this.config.joinLagMax, timeoutMs: this.config.replicationTimeoutMs * 10, signal: catchUp.abort.signal });
           if (joined) await this.heartbeat();
           else await sleep(this.config.heartbeatMs);
         } catch (error) {
@@ -402,8 +407,12 @@ class Replica {
             return;
           }
           fatalIfBroken(this.log, error);
+          // Cut short because the view names another primary: catch up from that one at once.
+          if (catchUp.abort.signal.aborted) continue;
           this.log.info({ err: describe(error) }, 'catching up failed; trying again');
           await sleep(this.config.heartbeatMs * 2);
+        } finally {
+          if (this.pulling === catchUp) this.pulling = null;
         }
       }
     } finally {
