@@ -72,6 +72,7 @@ export class BenchCluster {
   readonly dataDir: string;
   readonly processes = new Map<string, ChildProcess>();
   private readonly logs = new Map<string, string[]>();
+  private readonly lineListeners = new Set<(label: string, line: string) => void>();
   private readonly ownsDataDir: boolean;
   gatewayUrl = '';
 
@@ -99,6 +100,12 @@ export class BenchCluster {
     return cluster;
   }
 
+  /** Sees every log line of every process (the kept lines are only the last LOG_LINES_MAX of each). */
+  onLogLine(listener: (label: string, line: string) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
   private spawn(label: string, args: string[], nodeFlags: string[] | undefined): ChildProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, JH_CLUSTER_SECRET: BENCH_SECRET };
     const child = killOnExit(spawnCommand(args, env, nodeFlags));
@@ -109,6 +116,7 @@ export class BenchCluster {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
         if (lines.length > LOG_LINES_MAX) lines.shift();
+        for (const listener of this.lineListeners) listener(label, line);
       });
     }
     this.processes.set(label, child);

@@ -43,7 +43,8 @@ export interface PrimaryLink {
   committed(roundSeconds?: number): void;
 }
 
-export class RoundFailed extends Error {}
+/** Why a join was refused (the joiner is told, and asks again). */
+class RoundFailed extends Error {}
 
 /** How often the core is given the time (timeouts, retries, a join with no answer). */
 const TICK_MS = 20;

@@ -222,7 +222,7 @@ export class Router {
         }
         if ('error' in sent) throw sent.error;
         const response = sent.answer;
-        this.views.answered(view.primary);
+        this.views.answered(primary);
         if (response.ok) return response.value;
         if (response.refusal === 'INTERNAL') throw new Error(`replica could not process ${requestId}: ${response.message}`);
         if (response.refusal === 'INVALID_REQUEST') throw new RequestRefused(`${MALFORMED} ${response.message}`);

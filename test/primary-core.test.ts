@@ -3,6 +3,7 @@
 // an in-memory log stands for the store, as in the simulator.
 import { describe, expect, it } from 'vitest';
 import { type Answer, PrimaryCore, type PrimaryLimits, type PrimarySink, type PrimaryStore, type ShipReply } from '../replicas/core/primary.ts';
+import { InvariantBroken } from '../replicas/core/invariant.ts';
 import type { Position, View } from '../replicas/protocol.ts';
 
 interface E {
@@ -327,6 +328,25 @@ describe('the primary core', () => {
       ['storeFailed', new Error('disk full')],
     ]);
     expect(log.committed).toEqual([]);
+  });
+
+  it('stops on a round that does not chain: a broken invariant is not a store failure to step down from', () => {
+    const { core, log, out } = readyPrimary();
+    log.assertChained = () => {
+      throw new InvariantBroken('entry 1 does not follow 0');
+    };
+    core.submit('r1', 1, 'order');
+    expect(() => core.pump(2)).toThrow(InvariantBroken);
+    expect(out.take('storeFailed')).toEqual([]);
+  });
+
+  it('refuses a write, and says so, when the store cannot be read (a failing disk)', () => {
+    const { core, log, out } = readyPrimary();
+    log.dedupedResult = () => {
+      throw new Error('SQLITE_IOERR');
+    };
+    expect(core.submit('r1', 1, 'order')).toMatchObject({ ok: false, refusal: 'ROUND_FAILED' });
+    expect(out.take('storeFailed')).toEqual([['storeFailed', new Error('SQLITE_IOERR')]]);
   });
 
   it('stops a primary named in a view it is its own backup of (a broken invariant)', () => {

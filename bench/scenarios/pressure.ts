@@ -35,13 +35,17 @@ export async function measurePressure(plan: Plan, say: (line: string) => void): 
   const busy: ChildProcess[] = [];
   try {
     const customers = await makeCustomers(cluster.graphqlUrl, plan.customers);
-    const suspectedBefore = suspicionsIn(cluster.dump(10_000));
+    // Counted as the lines come: the cluster keeps only the last lines of each process.
+    let suspicions = 0;
+    const stopCounting = cluster.onLogLine((label, line) => {
+      if (label === 'gateway' && line.includes('replica suspected')) suspicions++;
+    });
     const before = await cluster.status();
     for (let i = 0; i < busyLoops; i++) busy.push(killOnExit(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' })));
     const load = startLoad({ url: cluster.graphqlUrl, connections: plan.pressure.connections, durationMs: plan.pressure.seconds * 1000, next: placeOrders(customers) });
     const stats = await load.done;
     const after = await cluster.status();
-    const suspicions = suspicionsIn(cluster.dump(10_000)) - suspectedBefore;
+    stopCounting();
     say(`  epoch ${before.view.epoch} -> ${after.view.epoch}; ${suspicions} suspicion(s); ${stats.opsPerSec.toFixed(0)} writes/s; ${stats.errors} error(s)`);
 
     // Still under pressure: freeze the primary and wait for a write to succeed on another.
@@ -76,9 +80,4 @@ export async function measurePressure(plan: Plan, say: (line: string) => void): 
     await sleep(100);
     await cluster.stop();
   }
-}
-
-/** How many times the view service logged a suspicion (its warn line). */
-function suspicionsIn(logs: string): number {
-  return logs.split('\n').filter((line) => line.includes('replica suspected')).length;
 }

@@ -15,7 +15,7 @@
 // with HTTP, SQLite and timers; the simulator (sim/world.ts) with an
 // in-memory network, log and clock.
 import type { Position, Refusal, View } from '../protocol.ts';
-import { invariant } from './invariant.ts';
+import { InvariantBroken, invariant } from './invariant.ts';
 import { type Chained, type LogPosition, catchUpPlan } from './shipments.ts';
 
 export type Answer<V> = { ok: true; outcome: V } | { ok: false; refusal: Refusal; message: string };
@@ -99,13 +99,21 @@ export interface PrimaryLimits {
  * LEVELLING (bringing the view's backups to our head) -> READY (taking
  * writes) -> STOPPED (deposed: queued writes refused); STOPPED is final.
  */
-export type PrimaryState = 'LEVELLING' | 'READY' | 'STOPPED';
+type PrimaryState = 'LEVELLING' | 'READY' | 'STOPPED';
 
 const PRIMARY_MOVES: Record<PrimaryState, readonly PrimaryState[]> = {
   LEVELLING: ['READY', 'STOPPED'],
   READY: ['STOPPED'],
   STOPPED: [],
 };
+
+/** A write waiting for a round, with what the dedupe table held for it when it came (read once, on the write path). */
+interface Queued<C, V> {
+  requestId: string;
+  command: C;
+  /** Already in our log, above the commit point: the round answers it once every backup holds it. */
+  deduped: { outcome: V; seq: number } | null;
+}
 
 /** Where one backup stands in the open round. */
 interface Progress {
@@ -127,7 +135,7 @@ interface Round<C, E, V> {
   entries: E[];
   /** A request was answered from an entry not yet known committed: the round must level every backup to confirm it. */
   confirms: boolean;
-  requests: { requestId: string; command: C }[];
+  requests: Queued<C, V>[];
   answers: Answer<V>[];
   openedAt: number;
   backups: Map<string, Progress>;
@@ -145,7 +153,7 @@ export class PrimaryCore<C, E extends Chained, V> {
   private view: View;
   private minReplicas: number;
   private committedSeq: number;
-  private readonly queue: { requestId: string; command: C }[] = [];
+  private readonly queue: Queued<C, V>[] = [];
   /** Ids queued or in the open round: a retry of one waits for the same answer. */
   private readonly pending = new Set<string>();
   private round: Round<C, E, V> | null = null;
@@ -183,11 +191,6 @@ export class PrimaryCore<C, E extends Chained, V> {
     return this.state === 'READY';
   }
 
-  /** The commit point shipped with every call. */
-  get commitPoint(): number {
-    return this.committedSeq;
-  }
-
   // ---- inputs --------------------------------------------------------------------------------
 
   /** A write: an answer now (a refusal, or a deduplicated result), or null when it will come through sink.answer. */
@@ -198,10 +201,16 @@ export class PrimaryCore<C, E extends Chained, V> {
     if (this.pending.has(requestId)) return null;
     // Answered from the dedupe table only when its entry is committed: one a former primary shipped us
     // but never committed (we hold it, perhaps alone) is confirmed by a round first.
-    const done = this.store.dedupedResult(requestId);
+    let done: Queued<C, V>['deduped'];
+    try {
+      done = this.store.dedupedResult(requestId);
+    } catch (error) {
+      return this.readFailed(error);
+    }
     if (done !== null && done.seq <= this.committedSeq) return { ok: true, outcome: done.outcome };
     if (!this.bigEnough()) return refusal('NOT_READY', `the view has ${1 + this.view.backups.length} of ${this.minReplicas} replicas`);
-    this.queue.push({ requestId, command });
+    // Nothing else can add this id to our log meanwhile (a retry of it waits on `pending`): the round need not read it again.
+    this.queue.push({ requestId, command, deduped: done });
     this.pending.add(requestId);
     return null;
   }
@@ -365,8 +374,7 @@ export class PrimaryCore<C, E extends Chained, V> {
     try {
       this.store.begin();
       let bytes = 0;
-      for (const [i, { requestId, command }] of batch.entries()) {
-        const done = this.store.dedupedResult(requestId);
+      for (const [i, { requestId, command, deduped: done }] of batch.entries()) {
         if (done !== null) {
           round.answers.push({ ok: true, outcome: done.outcome });
           if (done.seq > this.committedSeq) round.confirms = true;
@@ -389,7 +397,7 @@ export class PrimaryCore<C, E extends Chained, V> {
     } catch (error) {
       this.round = null;
       this.failWrite(round, 'the store refused the round');
-      this.sink.storeFailed(error);
+      this.storeFailed(error);
       return;
     }
     // Nothing to ship (every request refused, or answered from entries already committed): the round ends at once.
@@ -415,7 +423,15 @@ export class PrimaryCore<C, E extends Chained, V> {
   /** The backup's head is `position`, not ours: send what it lacks, or a snapshot. */
   private levelFrom(now: number, round: Round<C, E, V>, backup: string, progress: Progress, position: Position): void {
     if (catchUpPlan(this.store, position) === 'entries') {
-      const missing = this.store.entriesAfter(position.seq, this.limits.shipEntriesMax);
+      let missing: E[];
+      try {
+        missing = this.store.entriesAfter(position.seq, this.limits.shipEntriesMax);
+      } catch (error) {
+        // Sent again after a backoff, unless the failure takes us out of the view first.
+        this.readFailed(error);
+        progress.retryAt = now + this.limits.refreshMs;
+        return;
+      }
       this.store.assertChained(position, missing);
       progress.deadline = now + this.limits.replicationTimeoutMs;
       this.sink.ship(backup, round.id, { epoch: this.view.epoch, after: position, entries: missing, committedSeq: this.committedSeq });
@@ -441,6 +457,22 @@ export class PrimaryCore<C, E extends Chained, V> {
     progress.failures++;
     progress.retryAt = now + Math.min(500, 10 * progress.failures);
     this.sink.report(this.view.epoch, backup);
+  }
+
+  /** A store read failed (a failing disk): the write is refused, not lost. */
+  private readFailed(error: unknown): Answer<never> {
+    this.storeFailed(error);
+    return refusal('ROUND_FAILED', 'the store could not be read');
+  }
+
+  /**
+   * A store operation failed: the adapter decides (a disk error steps the
+   * replica down). A broken invariant (a shipment that does not chain, say)
+   * is no store failure: it goes on up and stops the process.
+   */
+  private storeFailed(error: unknown): void {
+    if (error instanceof InvariantBroken) throw error;
+    this.sink.storeFailed(error);
   }
 
   private askForView(now: number): void {
@@ -484,7 +516,7 @@ export class PrimaryCore<C, E extends Chained, V> {
       this.store.commit(shipped ? head.seq : this.committedSeq);
     } catch (error) {
       this.failWrite(round, 'the store refused the commit');
-      this.sink.storeFailed(error);
+      this.storeFailed(error);
       return;
     }
     if (shipped) this.committedSeq = Math.max(this.committedSeq, head.seq);
@@ -502,7 +534,7 @@ export class PrimaryCore<C, E extends Chained, V> {
     try {
       this.store.noteCommitted(seq);
     } catch (error) {
-      this.sink.storeFailed(error);
+      this.storeFailed(error);
       return false;
     }
     this.committedSeq = Math.max(this.committedSeq, seq);
