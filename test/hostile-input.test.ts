@@ -2,26 +2,32 @@
 // introspection switch and the mutation rate limit, then random and malformed
 // input (fast-check) thrown at every mutation and at the cluster's internal
 // endpoints. Every refusal is a clear error, no process dies, and nothing a
-// refused request carried reaches the replicas' state.
+// refused request carried reaches the replicas' state. In-process: GraphQL
+// through yoga's `fetch`, and over a socket only what the socket's own
+// handler caps (body and header sizes) and the internal endpoints.
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../replicas/domain/types.ts';
 import { GRAPHQL_LIMITS } from '../server/guards.ts';
-import { SECRET, TestCluster, type GraphQLResponse } from './helpers/cluster.ts';
+import { SECRET, type GraphQLResponse } from './helpers/cluster.ts';
+import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, DETAILS, PLACE_ORDER, SAVE_DETAILS, newCustomer } from './helpers/shop.ts';
 
-let cluster: TestCluster;
+let cluster: InProcessCluster;
 beforeAll(async () => {
-  cluster = await TestCluster.start({ replicas: 2 });
+  cluster = await InProcessCluster.start({ replicas: 2 });
 });
 afterAll(async () => {
   await cluster?.close();
 });
 
-async function post(body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${cluster.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+/** A POST to /graphql through yoga's `fetch`, or over the gateway's socket. */
+async function post(body: string, headers: Record<string, string> = {}, over: 'yoga' | 'socket' = 'yoga') {
+  const response = over === 'yoga'
+    ? await cluster.graphql(body, headers)
+    : await fetch(`${cluster.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: response.status, body: (await response.json()) as GraphQLResponse & GraphQLResponse[] };
 }
 
@@ -82,10 +88,10 @@ describe('GraphQL caps', () => {
   });
 
   it('refuses a body over the size cap and an oversized Authorization header before parsing them', async () => {
-    const big = await post(JSON.stringify({ query: '{ products { id } }', variables: { padding: 'x'.repeat(GRAPHQL_LIMITS.bodyBytes) } }));
+    const big = await post(JSON.stringify({ query: '{ products { id } }', variables: { padding: 'x'.repeat(GRAPHQL_LIMITS.bodyBytes) } }), {}, 'socket');
     expect(big.status).toBe(413);
     expect(big.body.errors?.[0]?.extensions?.code).toBe('REQUEST_TOO_LARGE');
-    const header = await post(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: `Bearer ${'t'.repeat(GRAPHQL_LIMITS.authorizationChars)}` });
+    const header = await post(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: `Bearer ${'t'.repeat(GRAPHQL_LIMITS.authorizationChars)}` }, 'socket');
     expect(header.status).toBe(431);
     expect(refusal(header.body)).toMatch(/Authorization/);
   });
@@ -105,19 +111,19 @@ describe('GraphQL caps', () => {
   });
 
   it('refuses a GET a browser could send cross-site unless it carries the CSRF header', async () => {
-    const url = `${cluster.gatewayUrl}/graphql?query=${encodeURIComponent('{ products { id } }')}`;
-    const bare = await fetch(url);
+    const query = `?query=${encodeURIComponent('{ products { id } }')}`;
+    const bare = await cluster.graphql(null, {}, query);
     expect(bare.status).toBe(403);
-    const marked = await fetch(url, { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const marked = await cluster.graphql(null, { 'x-graphql-yoga-csrf': '1' }, query);
     expect(marked.status).toBe(200);
     expect(((await marked.json()) as GraphQLResponse).data?.products.length).toBeGreaterThan(0);
   });
 });
 
 describe('introspection switch and mutation rate limit', () => {
-  let strict: TestCluster;
+  let strict: InProcessCluster;
   beforeAll(async () => {
-    strict = await TestCluster.start({ replicas: 2, gatewayArgs: ['--no-introspection', '--mutation-rate-limit', '5'] });
+    strict = await InProcessCluster.start({ replicas: 2, gateway: { introspection: false, mutationRateLimit: 5 } });
   });
   afterAll(async () => {
     await strict?.close();
@@ -151,7 +157,7 @@ describe('introspection switch and mutation rate limit', () => {
   });
 });
 
-async function ramenStock(on: TestCluster): Promise<number> {
+async function ramenStock(on: InProcessCluster): Promise<number> {
   const response = await on.gql<{ products: { id: string; stock: number }[] }>('{ products { id stock } }');
   return response.data!.products.find((p) => p.id === 'ramen')!.stock;
 }

@@ -1,10 +1,12 @@
 // Replication claims, proven against real processes: kill them and check that
-// every acknowledged write is still there, none is doubled, and stock adds up.
+// every acknowledged write is still there, none is doubled, and stock adds up;
+// and fence a frozen primary's old epoch. What needs no process runs in-process.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
-import { TestCluster, waitFor } from './helpers/cluster.ts';
+import { SECRET, TestCluster, postInternal, waitFor } from './helpers/cluster.ts';
+import { InProcessCluster } from './helpers/in-process.ts';
 import { allOrders, deepStockCatalog, newCustomer, orderingCustomers, placeOrder, stockLevels } from './helpers/shop.ts';
 
 const PRODUCTS = ['margherita', 'pad-thai', 'ramen', 'brownie'];
@@ -37,19 +39,6 @@ afterEach(async () => {
 });
 
 describe('replication', () => {
-  it('has a write on every backup by the time it is acknowledged', async () => {
-    cluster = await TestCluster.start({ replicas: 3 });
-    const token = await newCustomer(cluster);
-    for (let i = 0; i < 5; i++) {
-      const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
-      expect(response.data?.placeOrder.errors).toEqual([]);
-      // No waiting: the acknowledgement itself means every backup has it.
-      const hashes = [...(await cluster.stateHashes()).values()];
-      expect(hashes).toHaveLength(3);
-      expect(new Set(hashes.map((h) => `${h.seq}:${h.stateHash}`)).size).toBe(1);
-    }
-  });
-
   it('keeps every acknowledged order when the primary is killed mid-write, with no client error', async () => {
     cluster = await TestCluster.start({ replicas: 3, gatewayArgs: ['--catalog', deepStockCatalog(PRODUCTS)] });
     const initial = await stockLevels(cluster);
@@ -196,9 +185,31 @@ describe('replication', () => {
     expect(total(initial) - total(stock)).toBe(stored.size);
     await cluster.waitForConvergence(3);
   }, 90_000);
+});
+
+// What needs the whole write path but no process: one in-process cluster.
+describe('replication, in-process', () => {
+  let cluster: InProcessCluster;
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start({ replicas: 3 });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('has a write on every backup by the time it is acknowledged', async () => {
+    const token = await newCustomer(cluster);
+    for (let i = 0; i < 5; i++) {
+      const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
+      expect(response.data?.placeOrder.errors).toEqual([]);
+      // No waiting: the acknowledgement itself means every backup has it.
+      const hashes = [...(await cluster.stateHashes()).values()];
+      expect(hashes).toHaveLength(3);
+      expect(new Set(hashes.map((h) => `${h.seq}:${h.stateHash}`)).size).toBe(1);
+    }
+  });
 
   it('answers a retried request with its first result, never a second order', async () => {
-    cluster = await TestCluster.start({ replicas: 3 });
     const token = await newCustomer(cluster);
     const key = randomUUID();
     const [a, b] = await Promise.all([
@@ -209,4 +220,46 @@ describe('replication', () => {
     expect(b.data?.placeOrder.order.id).toBe(a.data?.placeOrder.order.id);
     expect(await allOrders(cluster, token)).toHaveLength(1);
   });
+});
+
+
+describe('fencing', () => {
+  it('never acknowledges a write from a primary of an old epoch', async () => {
+    const c = (cluster = await TestCluster.start({ replicas: 3 }));
+    const token = await newCustomer(c);
+    const { view: old } = await c.status();
+    const oldPrimary = old.primary!;
+    const oldUrl = (await c.status()).cluster.replicas.find((r) => r.name === oldPrimary)!.url;
+
+    // Freeze the primary; the view service replaces it.
+    await c.signal(`replica ${oldPrimary}`, 'SIGSTOP');
+    await waitFor('a failover', async () => (await c.status()).view.epoch > old.epoch);
+    const customer = (await c.gql('{ viewer { id } }', {}, token)).data?.viewer.id;
+
+    // The woken primary still believes in its epoch for a moment: a write
+    // sent to it with that epoch must not come back acknowledged.
+    await c.signal(`replica ${oldPrimary}`, 'SIGCONT');
+    const stale = await postInternal(`${oldUrl}/write-batch`, {
+      requests: [{
+        epoch: old.epoch,
+        requestId: 'stale-write',
+        command: { type: 'placeOrder', customerId: customer, idempotencyKey: 'stale', lines: [{ productId: 'ramen', quantity: 1 }], deliveryOptionId: 'standard' },
+      }],
+    }, SECRET);
+    expect(stale.status).toBe(200);
+    expect(stale.body.answers).toMatchObject([{ ok: false }]);
+
+    // And a backup refuses shipments from the old epoch outright.
+    const { view } = await c.status();
+    const backup = view.backups[0]!;
+    const backupUrl = (await c.status()).cluster.replicas.find((r) => r.name === backup)!.url;
+    const shipped = await postInternal(`${backupUrl}/replicate`, { epoch: old.epoch, primary: oldPrimary, after: { seq: 0, hash: '0'.repeat(64) }, entries: [], committedSeq: 0 }, SECRET);
+    expect(shipped.body).toMatchObject({ ok: false, code: 'STALE_EPOCH' });
+
+    // Nothing of it reached any replica.
+    await c.waitForView(3);
+    await c.waitForConvergence(3);
+    const orders = await c.gql('{ viewer { orders { totalCount } } }', {}, token);
+    expect(orders.data?.viewer.orders.totalCount).toBe(0);
+  }, 60_000);
 });

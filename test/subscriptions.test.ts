@@ -1,8 +1,9 @@
-// Live feeds over both transports, against real processes: what each
-// subscriber sees, who may see it, and that it matches what was committed,
-// also across a SIGKILL of the primary.
+// Live feeds over both transports: what each subscriber sees, who may see it,
+// and that it matches what was committed (in-process), also across a backup's
+// death and a SIGKILL of the primary (processes).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster, waitFor } from './helpers/cluster.ts';
+import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 import { type Feed, subscribe } from './helpers/subscribe.ts';
 
@@ -28,20 +29,22 @@ const CLUSTER = 'subscription { clusterChanged { epoch writable primary { name }
 
 const TRANSPORTS = ['ws', 'sse'] as const;
 
-describe('subscriptions', () => {
-  let cluster: TestCluster;
-  const feeds: Feed<unknown>[] = [];
-  const open = async <T,>(...args: Parameters<typeof subscribe>): Promise<Feed<T>> => {
-    const opened = await subscribe<T>(...args);
-    feeds.push(opened as Feed<unknown>);
-    return opened;
-  };
+/** Feeds opened by a test, closed after it. */
+const feeds: Feed<unknown>[] = [];
+async function open<T>(...args: Parameters<typeof subscribe>): Promise<Feed<T>> {
+  const opened = await subscribe<T>(...args);
+  feeds.push(opened as Feed<unknown>);
+  return opened;
+}
+afterEach(async () => {
+  await Promise.all(feeds.splice(0).map((f) => f.close()));
+});
 
+// Who sees what: an in-process cluster, subscribed to over its real socket.
+describe('subscriptions', () => {
+  let cluster: InProcessCluster;
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 3 });
-  });
-  afterEach(async () => {
-    await Promise.all(feeds.splice(0).map((f) => f.close()));
+    cluster = await InProcessCluster.start({ replicas: 3 });
   });
   afterAll(async () => {
     await cluster?.close();
@@ -90,6 +93,18 @@ describe('subscriptions', () => {
       ['ramen', stock.get('ramen')],
     ]);
     expect(events[0]).toMatchObject({ name: expect.any(String), price: { minorUnits: expect.any(Number) } });
+  });
+
+});
+
+// What a killed replica does to the feeds: processes.
+describe('subscriptions across replica deaths', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ replicas: 3 });
+  });
+  afterAll(async () => {
+    await cluster?.close();
   });
 
   it.each(TRANSPORTS)('replicaStatusChanged and clusterChanged over %s follow a backup going offline and coming back', async (transport) => {

@@ -47,6 +47,14 @@ export async function postGraphQL<T>(gatewayUrl: string, query: string, variable
   return (await response.json()) as GraphQLResponse<T>;
 }
 
+/** A POST to a replica's or the view service's internal endpoint, with the cluster secret when one is given. */
+export async function postInternal(url: string, body: unknown, secret?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (secret !== undefined) headers['x-jh-cluster-secret'] = secret;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 export interface ReplicaStatusRow {
   name: string;
   url: string;
@@ -54,14 +62,89 @@ export interface ReplicaStatusRow {
   appliedSeq: number;
 }
 
-export class TestCluster {
+/**
+ * What a test asks of any running cluster, in-process or processes: GraphQL,
+ * and the view, state hashes and convergence straight from the view service
+ * and the replicas (with the cluster secret).
+ */
+export abstract class ClusterHandle implements GraphQLClient {
+  abstract readonly gatewayUrl: string;
+  protected abstract readonly secret: string;
+  abstract gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** What to show beside a failure (the processes' last log lines). */
+  dump(): string {
+    return '';
+  }
+
+  async status(): Promise<{ view: { epoch: number; primary: string | null; backups: string[] }; cluster: { epoch: number; writable: boolean; replicas: ReplicaStatusRow[] } }> {
+    const response = await fetch(`${this.gatewayUrl}/cluster/status`, { headers: { 'x-jh-cluster-secret': this.secret } });
+    if (!response.ok) throw new Error(`status: HTTP ${response.status}`);
+    return response.json() as never;
+  }
+
+  async primary(): Promise<string> {
+    const { view } = await this.status();
+    if (!view.primary) throw new Error('no primary');
+    return view.primary;
+  }
+
+  /** Waits until the view has a primary and `size - 1` backups and takes writes. */
+  async waitForView(size: number, timeoutMs = START_WAIT_MS) {
+    return waitFor(`a writable view of ${size}`, async () => {
+      const status = await this.status();
+      return status.cluster.writable && status.view.backups.length + 1 === size ? status : null;
+    }, timeoutMs);
+  }
+
+  async waitForCatalog(): Promise<void> {
+    await waitFor('the catalogue', async () => {
+      const response = await this.gql<{ products: unknown[] }>('{ products { id } }');
+      return (response.data?.products.length ?? 0) > 0;
+    }, START_WAIT_MS);
+  }
+
+  /** Every live replica's committed position and state hash, straight from the replicas. */
+  async stateHashes(): Promise<Map<string, { seq: number; stateHash: string }>> {
+    const { cluster } = await this.status();
+    const hashes = new Map<string, { seq: number; stateHash: string }>();
+    for (const replica of cluster.replicas.filter((r) => r.role !== 'OFFLINE')) {
+      const response = await fetch(`${replica.url}/state-hash`, { headers: { 'x-jh-cluster-secret': this.secret } });
+      const body = (await response.json()) as { position: { seq: number }; stateHash: string };
+      hashes.set(replica.name, { seq: body.position.seq, stateHash: body.stateHash });
+    }
+    return hashes;
+  }
+
+  /** Waits until every replica in the view is at the same seq with the same state hash. */
+  async waitForConvergence(size: number, timeoutMs = 20_000): Promise<{ seq: number; stateHash: string }> {
+    let seen = '';
+    try {
+      return await waitFor(`${size} replicas to converge`, async () => {
+        const all = await this.stateHashes();
+        seen = JSON.stringify([...all]);
+        const hashes = [...all.values()];
+        const first = hashes[0];
+        if (hashes.length !== size || !first) return null;
+        return hashes.every((h) => h.seq === first.seq && h.stateHash === first.stateHash) ? first : null;
+      }, timeoutMs);
+    } catch (error) {
+      throw new Error(`${String(error)}; last seen ${seen}\n${this.dump()}`);
+    }
+  }
+
+}
+
+export class TestCluster extends ClusterHandle {
+  protected readonly secret = SECRET;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'jh-test-'));
   readonly processes = new Map<string, ChildProcess>();
   readonly logs = new Map<string, string[]>();
   gatewayUrl = '';
   private gatewayPort = 0;
 
-  constructor(readonly options: ClusterOptions = {}) {}
+  constructor(readonly options: ClusterOptions = {}) {
+    super();
+  }
 
   /** Starts a cluster and waits until it takes orders; one that does not start is torn down before the error is thrown. */
   static async start(options: ClusterOptions = {}): Promise<TestCluster> {
@@ -120,64 +203,8 @@ export class TestCluster {
     return this.signal(label, 'SIGKILL');
   }
 
-  async status(): Promise<{ view: { epoch: number; primary: string | null; backups: string[] }; cluster: { epoch: number; writable: boolean; replicas: ReplicaStatusRow[] } }> {
-    const response = await fetch(`${this.gatewayUrl}/cluster/status`, { headers: { 'x-jh-cluster-secret': SECRET } });
-    if (!response.ok) throw new Error(`status: HTTP ${response.status}`);
-    return response.json() as never;
-  }
-
-  async primary(): Promise<string> {
-    const { view } = await this.status();
-    if (!view.primary) throw new Error('no primary');
-    return view.primary;
-  }
-
-  /** Waits until the view has a primary and `size - 1` backups and takes writes. */
-  async waitForView(size: number, timeoutMs = START_WAIT_MS) {
-    return waitFor(`a writable view of ${size}`, async () => {
-      const status = await this.status();
-      return status.cluster.writable && status.view.backups.length + 1 === size ? status : null;
-    }, timeoutMs);
-  }
-
-  async waitForCatalog(): Promise<void> {
-    await waitFor('the catalogue', async () => {
-      const response = await this.gql<{ products: unknown[] }>('{ products { id } }');
-      return (response.data?.products.length ?? 0) > 0;
-    }, START_WAIT_MS);
-  }
-
   gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
     return postGraphQL<T>(this.gatewayUrl, query, variables, token);
-  }
-
-  /** Every live replica's committed position and state hash, straight from the replicas. */
-  async stateHashes(): Promise<Map<string, { seq: number; stateHash: string }>> {
-    const { cluster } = await this.status();
-    const hashes = new Map<string, { seq: number; stateHash: string }>();
-    for (const replica of cluster.replicas.filter((r) => r.role !== 'OFFLINE')) {
-      const response = await fetch(`${replica.url}/state-hash`, { headers: { 'x-jh-cluster-secret': SECRET } });
-      const body = (await response.json()) as { position: { seq: number }; stateHash: string };
-      hashes.set(replica.name, { seq: body.position.seq, stateHash: body.stateHash });
-    }
-    return hashes;
-  }
-
-  /** Waits until every replica in the view is at the same seq with the same state hash. */
-  async waitForConvergence(size: number, timeoutMs = 20_000): Promise<{ seq: number; stateHash: string }> {
-    let seen = '';
-    try {
-      return await waitFor(`${size} replicas to converge`, async () => {
-        const all = await this.stateHashes();
-        seen = JSON.stringify([...all]);
-        const hashes = [...all.values()];
-        const first = hashes[0];
-        if (hashes.length !== size || !first) return null;
-        return hashes.every((h) => h.seq === first.seq && h.stateHash === first.stateHash) ? first : null;
-      }, timeoutMs);
-    } catch (error) {
-      throw new Error(`${String(error)}; last seen ${seen}\n${this.dump()}`);
-    }
   }
 
   async close(): Promise<void> {
@@ -186,7 +213,7 @@ export class TestCluster {
   }
 
   /** The last log lines of every process, for a failing test's message. */
-  dump(lines = 30): string {
+  override dump(lines = 30): string {
     return [...this.logs].map(([label, log]) => `--- ${label}\n${log.slice(-lines).join('\n')}`).join('\n');
   }
 }
