@@ -84,6 +84,8 @@ export const QuoteInputWire = z.object({
 
 // ---- commands (gateway -> primary) --------------------------------------------
 
+const idempotencyKey = z.string().min(1).max(IDEMPOTENCY_KEY_CHARS_MAX);
+
 export const Command = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('loadCatalog'),
@@ -94,17 +96,18 @@ export const Command = z.discriminatedUnion('type', [
     type: z.literal('createCustomer'),
     tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
     details: ContactDetailsWire,
+    idempotencyKey: idempotencyKey.nullish(),
   }),
-  z.object({ type: z.literal('updateCustomer'), customerId: id, details: ContactDetailsWire }),
+  z.object({ type: z.literal('updateCustomer'), customerId: id, details: ContactDetailsWire, idempotencyKey: idempotencyKey.nullish() }),
   z.object({
     type: z.literal('placeOrder'),
     customerId: id,
-    idempotencyKey: z.string().min(1).max(IDEMPOTENCY_KEY_CHARS_MAX),
+    idempotencyKey,
     lines: z.array(OrderLineInputWire).max(ORDER_LINES_MAX),
     deliveryOptionId: id,
     tipMinorUnits: z.number().int().nullish(),
   }),
-  z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id }),
+  z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id, idempotencyKey: idempotencyKey.nullish() }),
 ]);
 export type Command = z.infer<typeof Command>;
 
@@ -227,7 +230,14 @@ export const SnapshotChunk = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('customers'), rows: z.array(CustomerWire.extend({ tokenHash: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({ kind: z.literal('orders'), rows: z.array(OrderWire).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({ kind: z.literal('dedupe'), rows: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
-  z.object({ kind: z.literal('end'), counts: z.object({ customers: z.number().int(), orders: z.number().int(), dedupe: z.number().int() }) }),
+  z.object({
+    kind: z.literal('idempotency'),
+    rows: z.array(z.object({ seq: z.number().int(), scope: z.string(), key: z.string(), requestHash: z.string(), result: z.string() })).max(SNAPSHOT_PAGE_ROWS),
+  }),
+  z.object({
+    kind: z.literal('end'),
+    counts: z.object({ customers: z.number().int(), orders: z.number().int(), dedupe: z.number().int(), idempotency: z.number().int() }),
+  }),
 ]);
 export type SnapshotChunk = z.infer<typeof SnapshotChunk>;
 

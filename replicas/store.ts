@@ -11,6 +11,7 @@ import { Effect, resultOf } from './domain/effects.ts';
 import { GENESIS, chainHash } from './hash-chain.ts';
 import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
+import type { KeyedRequest, Remembered } from './domain/idempotency.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
@@ -31,6 +32,8 @@ CREATE INDEX IF NOT EXISTS orders_by_customer_status ON orders (customer_id, sta
 CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, request_id TEXT NOT NULL,
   effect TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dedupe (request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, result TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (seq INTEGER PRIMARY KEY, scope TEXT NOT NULL, key TEXT NOT NULL,
+  request_hash TEXT NOT NULL, result TEXT NOT NULL, UNIQUE (scope, key));
 CREATE INDEX IF NOT EXISTS dedupe_by_seq ON dedupe (seq);
 `;
 
@@ -145,6 +148,10 @@ class Queries {
     const row = this.get('SELECT body FROM orders WHERE customer_id = ? AND idempotency_key = ?', customerId, key);
     return row ? toOrder(row) : null;
   }
+  remembered(scope: string, key: string): Remembered | null {
+    const row = this.get('SELECT request_hash, result FROM idempotency WHERE scope = ? AND key = ?', scope, key);
+    return row ? { requestHash: str(row, 'request_hash'), result: JSON.parse(str(row, 'result')) as unknown } : null;
+  }
   lastOrderId(): number {
     return num(this.get('SELECT coalesce(max(id), 0) AS id FROM orders') ?? { id: 0 }, 'id');
   }
@@ -205,7 +212,7 @@ class Queries {
    */
   *chunks(pageRows: number): Generator<SnapshotChunk> {
     yield { kind: 'head', position: this.position(), products: this.products(), deliveryOptions: this.deliveryOptions() };
-    const counts = { customers: 0, orders: 0, dedupe: 0 };
+    const counts = { customers: 0, orders: 0, dedupe: 0, idempotency: 0 };
     for (const rows of this.pages('customers', 'id', '', pageRows)) {
       counts.customers += rows.length;
       yield { kind: 'customers', rows: rows.map((r) => ({ ...toCustomer(r), tokenHash: str(r, 'token_hash') })) };
@@ -218,11 +225,15 @@ class Queries {
       counts.dedupe += rows.length;
       yield { kind: 'dedupe', rows: rows.map((r) => ({ requestId: str(r, 'request_id'), seq: num(r, 'seq'), result: str(r, 'result') })) };
     }
+    for (const rows of this.pages('idempotency', 'seq', -1, pageRows)) {
+      counts.idempotency += rows.length;
+      yield { kind: 'idempotency', rows: rows.map((r) => ({ seq: num(r, 'seq'), scope: str(r, 'scope'), key: str(r, 'key'), requestHash: str(r, 'request_hash'), result: str(r, 'result') })) };
+    }
     yield { kind: 'end', counts };
   }
 
   /** Every row of `table` in pages of `pageRows`, in the order of its key (keyset paging: each page starts after the last key). */
-  private *pages(table: 'customers' | 'orders' | 'dedupe', key: 'id' | 'request_id', before: string | number, pageRows: number): Generator<Row[]> {
+  private *pages(table: 'customers' | 'orders' | 'dedupe' | 'idempotency', key: 'id' | 'request_id' | 'seq', before: string | number, pageRows: number): Generator<Row[]> {
     for (let after = before; ; ) {
       const rows = this.all(`SELECT * FROM ${table} WHERE ${key} > ? ORDER BY ${key} LIMIT ?`, after, pageRows);
       const last = rows.at(-1);
@@ -245,6 +256,7 @@ class Queries {
     feed('SELECT id, token_hash, first_name, last_name, phone, postcode, address FROM customers ORDER BY id');
     feed('SELECT id, customer_id, idempotency_key, status, body FROM orders ORDER BY id');
     feed('SELECT request_id, seq, result FROM dedupe ORDER BY request_id');
+    feed('SELECT seq, scope, key, request_hash, result FROM idempotency ORDER BY seq');
     return hash.digest('hex');
   }
 }
@@ -463,7 +475,7 @@ export class Store extends Queries {
    */
   async installSnapshotChunks(chunks: AsyncIterable<SnapshotChunk>, accept: (position: Position) => boolean): Promise<Position | 'refused'> {
     let position: Position | null = null;
-    const counts = { customers: 0, orders: 0, dedupe: 0 };
+    const counts = { customers: 0, orders: 0, dedupe: 0, idempotency: 0 };
     let ended = false;
     this.begin();
     try {
@@ -476,7 +488,7 @@ export class Store extends Queries {
             return 'refused';
           }
           position = chunk.position;
-          for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe']) this.writer.exec(`DELETE FROM ${table}`);
+          for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe', 'idempotency']) this.writer.exec(`DELETE FROM ${table}`);
           this.loadCatalog(chunk.products, chunk.deliveryOptions);
           continue;
         }
@@ -484,8 +496,9 @@ export class Store extends Queries {
         if (chunk.kind === 'customers') for (const c of chunk.rows) this.saveCustomer(c, c.tokenHash);
         else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(o);
         else if (chunk.kind === 'dedupe') for (const d of chunk.rows) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
+        else if (chunk.kind === 'idempotency') for (const k of chunk.rows) this.remember(k.seq, k, k.result);
         else {
-          if (chunk.counts.customers !== counts.customers || chunk.counts.orders !== counts.orders || chunk.counts.dedupe !== counts.dedupe) {
+          if ((Object.keys(counts) as (keyof typeof counts)[]).some((table) => chunk.counts[table] !== counts[table])) {
             throw new Error(`the snapshot's end counts ${JSON.stringify(chunk.counts)} but ${JSON.stringify(counts)} arrived`);
           }
           ended = true;
@@ -532,8 +545,15 @@ export class Store extends Queries {
   private write(entry: Entry, effect: Effect): void {
     this.applyEffect(effect);
     this.run('INSERT INTO log (seq, epoch, request_id, effect, hash) VALUES (?, ?, ?, ?, ?)', entry.seq, entry.epoch, entry.requestId, entry.effect, entry.hash);
-    this.run('INSERT OR REPLACE INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', entry.requestId, entry.seq, JSON.stringify(resultOf(effect)));
+    const result = JSON.stringify(resultOf(effect));
+    this.run('INSERT OR REPLACE INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', entry.requestId, entry.seq, result);
+    if (effect.type !== 'catalogLoaded' && effect.idempotency) this.remember(entry.seq, effect.idempotency, result);
     this.tip = { seq: entry.seq, hash: entry.hash };
+  }
+
+  /** Records what a key was first used for (kept for good, like the orders it names). */
+  private remember(seq: number, keyed: KeyedRequest, result: string): void {
+    this.run('INSERT INTO idempotency (seq, scope, key, request_hash, result) VALUES (?, ?, ?, ?, ?)', seq, keyed.scope, keyed.key, keyed.requestHash, result);
   }
 
   private applyEffect(effect: Effect): void {

@@ -69,13 +69,18 @@ export interface Services {
   customerIdByToken(token: string): Promise<string | null>;
   orders(customerId: string, query: OrdersQuery): Promise<OrderPage>;
   order(customerId: string, orderId: string): Promise<Order | null>;
-  /** Creates a customer (viewerId null, returns a token) or updates the viewer. */
+  /**
+   * Creates a customer (viewerId null, returns a token) or updates the viewer.
+   * With an idempotency key, a retry gets the first answer (a sign-up's token too).
+   */
   saveContactDetails(
     viewerId: string | null,
     input: ContactDetails,
+    idempotencyKey?: string | null,
   ): Promise<Outcome<{ customer: Customer; token: string | null }>>;
   placeOrder(customerId: string, input: PlaceOrderInput): Promise<Outcome<Order>>;
-  cancelOrder(customerId: string, orderId: string): Promise<Outcome<Order>>;
+  /** Cancelling a cancelled order of one's own is a success that changes nothing. */
+  cancelOrder(customerId: string, orderId: string, idempotencyKey?: string | null): Promise<Outcome<Order>>;
   cluster(): ClusterInfo;
   checkPostcode(postcode: string): Promise<PostcodeCheckResult>;
 

@@ -1,12 +1,13 @@
 // The gateway's side of every GraphQL operation: authentication, the postcode
 // check (the one external call, made before anything is written), and a
 // request to the cluster through the router.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { validateContactDetails } from '../replicas/domain/contact.ts';
+import { validateIdempotencyKey } from '../replicas/domain/idempotency.ts';
 import { invalidId, validateOrderRequest, validateQuoteInput } from '../replicas/domain/order-input.ts';
 import { type Customer, type Outcome, type UserError, fail, userError } from '../replicas/domain/types.ts';
 import {
@@ -34,14 +35,39 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Shortest idempotency key a sign-up may use: its key alone, with the same details, gets the new customer's token back. */
+export const SIGN_UP_KEY_CHARS_MIN = 16;
+
+/**
+ * A new customer's token. Without a key, random. With one, derived from it
+ * and the cluster secret, so a retried sign-up (answered by the primary with
+ * the customer it already made) hands back the same token: only the token's
+ * hash is ever stored, so it cannot be looked up.
+ */
+function newToken(secret: string, idempotencyKey: string | null | undefined): string {
+  const bytes = idempotencyKey == null ? randomBytes(32) : createHmac('sha256', secret).update(`customer-token\0${idempotencyKey}`).digest();
+  return `jh_${bytes.toString('base64url')}`;
+}
+
+/** An optional key as sent, or the user's error; a sign-up's must also be long enough not to be guessed. */
+function checkKey(key: string | null | undefined, signUp: boolean): UserError | null {
+  if (key == null) return null;
+  const checked = validateIdempotencyKey(key);
+  if (!checked.ok) return checked.errors[0] ?? null;
+  if (signUp && key.length < SIGN_UP_KEY_CHARS_MIN) {
+    return userError('INVALID_INPUT', `A sign-up's idempotencyKey must be at least ${SIGN_UP_KEY_CHARS_MIN} characters and random (a UUID): with the same details it gets the new customer's token back.`, ['idempotencyKey']);
+  }
+  return null;
+}
+
 const QuoteOutcome = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: QuoteWire }),
   z.object({ ok: z.literal(false), errors: z.array(UserErrorWire) }),
 ]);
 const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(), hasNextPage: z.boolean() });
 
-export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; log: Logger }): Services {
-  const { router, views, postcodes, feeds, log } = deps;
+export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; secret: string; log: Logger }): Services {
+  const { router, views, postcodes, feeds, secret, log } = deps;
   // Safe to keep for ever: customers are never deleted and a token hash belongs to one customer.
   const customerIds = new LRUCache<string, string>({ max: CUSTOMER_IDS_CACHED });
   const read = async <T>(request: ReadRequest, schema: z.ZodType<T>): Promise<T> => {
@@ -98,16 +124,18 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
     order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderWire.nullable()),
 
-    saveContactDetails: async (viewerId, input) => {
+    saveContactDetails: async (viewerId, input, idempotencyKey) => {
+      const badKey = checkKey(idempotencyKey, viewerId === null);
+      if (badKey) return fail(badKey);
       const details = await checkContact(input);
       if (!details.ok) return details;
       if (viewerId) {
-        const saved = await write({ type: 'updateCustomer', customerId: viewerId, details: details.value }, CustomerWire);
+        const saved = await write({ type: 'updateCustomer', customerId: viewerId, details: details.value, idempotencyKey }, CustomerWire);
         return saved.ok ? { ok: true, value: { customer: saved.value, token: null } } : saved;
       }
       // The token is made here and only its hash travels: no replica ever holds it.
-      const token = `jh_${randomBytes(32).toString('base64url')}`;
-      const saved = await write({ type: 'createCustomer', tokenHash: hashToken(token), details: details.value }, CustomerWire);
+      const token = newToken(secret, idempotencyKey);
+      const saved = await write({ type: 'createCustomer', tokenHash: hashToken(token), details: details.value, idempotencyKey }, CustomerWire);
       return saved.ok ? { ok: true, value: { customer: saved.value, token } } : saved;
     },
     placeOrder: async (customerId, input: PlaceOrderInput) => {
@@ -116,9 +144,9 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       const { idempotencyKey, lines, deliveryOptionId, tipMinorUnits } = checked.value;
       return write({ type: 'placeOrder', customerId, idempotencyKey, lines, deliveryOptionId, tipMinorUnits }, OrderWire);
     },
-    cancelOrder: async (customerId, orderId) => {
-      const invalid = invalidId(orderId, 'An order id', ['orderId']);
-      return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId }, OrderWire);
+    cancelOrder: async (customerId, orderId, idempotencyKey) => {
+      const invalid = invalidId(orderId, 'An order id', ['orderId']) ?? checkKey(idempotencyKey, false);
+      return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId, idempotencyKey }, OrderWire);
     },
     cluster: () => views.cluster(),
     checkPostcode: (postcode) => postcodes.check(postcode),

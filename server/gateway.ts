@@ -82,7 +82,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     onCutOff: () => metrics?.subscribersCutOff.inc(),
     log,
   });
-  const services = createServices({ router, views, postcodes: config.postcodes, feeds, log });
+  const services = createServices({ router, views, postcodes: config.postcodes, feeds, secret: config.secret, log });
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: feeds.subscribers });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, log);

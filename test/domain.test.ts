@@ -118,8 +118,9 @@ describe('orders', () => {
     expect(cancelled.data?.cancelOrder).toMatchObject({ errors: [], order: { id: order.id, status: 'CANCELLED' } });
     expect((await stockLevels(cluster)).get('pad-thai')).toBe(before.get('pad-thai'));
 
+    // Cancelling again (a retry after a lost answer, or a second click) is a success that gives nothing back twice.
     const again = await cluster.gql(CANCEL_ORDER, { input: { orderId: order.id } }, token);
-    expect(codes(again.data?.cancelOrder.errors)).toEqual(['ORDER_NOT_CANCELLABLE']);
+    expect(again.data?.cancelOrder).toMatchObject({ errors: [], order: { id: order.id, status: 'CANCELLED' } });
     expect((await stockLevels(cluster)).get('pad-thai')).toBe(before.get('pad-thai'));
   });
 
@@ -205,6 +206,99 @@ describe('orders', () => {
     expect(response.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     const cursor = await cluster.gql(ORDERS, { first: 1, after: '!!!' }, token);
     expect(cursor.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+  });
+});
+
+describe('idempotency keys', () => {
+  const stateHash = async () => (await cluster.waitForConvergence(2)).stateHash;
+
+  it('binds a key to its cart: the same key with another cart is refused and places nothing', async () => {
+    const token = await newCustomer(cluster);
+    const key = randomUUID();
+    const first = await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 1 }], key);
+    expect(first.data?.placeOrder.errors).toEqual([]);
+    const stock = await stockLevels(cluster);
+    const before = await stateHash();
+
+    const bigger = await cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, deliveryOptionId: 'standard', tipMinorUnits: 300, lines: [{ productId: 'falafel-wrap', quantity: 7 }] } }, token);
+    expect(bigger.data?.placeOrder.order).toBeNull();
+    expect(bigger.data?.placeOrder.errors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'] })]);
+    expect(await stockLevels(cluster)).toEqual(stock);
+    expect(await stateHash()).toBe(before);
+
+    // The same cart again is a retry: the first order, nothing new.
+    const retry = await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 1 }], key);
+    expect(retry.data?.placeOrder).toMatchObject({ errors: [], order: { id: first.data?.placeOrder.order.id } });
+    expect(await allOrders(cluster, token)).toHaveLength(1);
+  });
+
+  it('takes keys exactly as sent: " k " and "k" are two keys, and control characters are refused', async () => {
+    const token = await newCustomer(cluster);
+    const key = `k-${randomUUID()}`;
+    const plain = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }], key);
+    const spaced = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }], ` ${key} `);
+    expect(spaced.data?.placeOrder.order.id).not.toBe(plain.data?.placeOrder.order.id);
+    const bad = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }], 'nul\u0000key');
+    expect(bad.data?.placeOrder.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['idempotencyKey'] })]);
+    expect(await allOrders(cluster, token)).toHaveLength(2);
+  });
+
+  it('answers a retried cancel with its first answer, and refuses its key for another order', async () => {
+    const token = await newCustomer(cluster);
+    const [a, b] = await Promise.all([placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]), placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }])]);
+    const key = randomUUID();
+    const cancel = (orderId: string) => cluster.gql(CANCEL_ORDER, { input: { orderId, idempotencyKey: key } }, token);
+    const first = await cancel(a.data?.placeOrder.order.id);
+    expect(first.data?.cancelOrder).toMatchObject({ errors: [], order: { status: 'CANCELLED' } });
+    expect((await cancel(a.data?.placeOrder.order.id)).data?.cancelOrder).toEqual(first.data?.cancelOrder);
+    const other = await cancel(b.data?.placeOrder.order.id);
+    expect(codes(other.data?.cancelOrder.errors)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect((await allOrders(cluster, token)).map((o) => o.status).sort()).toEqual(['ACTIVE', 'CANCELLED']);
+  });
+
+  it('answers a retried sign-up with the same customer and token, never a second customer', async () => {
+    const key = randomUUID();
+    const signUp = (details = DETAILS) => cluster.gql(SAVE_DETAILS, { input: { ...details, idempotencyKey: key } });
+    const first = await signUp();
+    const token = first.data?.saveContactDetails.token as string;
+    expect(token).toMatch(/^jh_/);
+    const retry = await signUp();
+    expect(retry.data?.saveContactDetails).toEqual(first.data?.saveContactDetails);
+    const changed = await signUp({ ...DETAILS, firstName: 'Mallory' });
+    expect(codes(changed.data?.saveContactDetails.errors)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(changed.data?.saveContactDetails.token).toBeNull();
+    const viewer = await cluster.gql('{ viewer { id firstName } }', {}, token);
+    expect(viewer.data?.viewer).toEqual({ id: first.data?.saveContactDetails.customer.id, firstName: DETAILS.firstName });
+
+    const short = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, idempotencyKey: 'short' } });
+    expect(short.data?.saveContactDetails.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['idempotencyKey'] })]);
+  });
+
+  it('answers a retried update with its first answer, without undoing a later one', async () => {
+    const token = await newCustomer(cluster);
+    const update = (firstName: string, idempotencyKey: string) => cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, firstName, idempotencyKey } }, token);
+    const first = await update('Ada', 'update-1');
+    await update('Grace', 'update-2');
+    const retry = await update('Ada', 'update-1');
+    expect(retry.data?.saveContactDetails).toEqual(first.data?.saveContactDetails);
+    expect((await cluster.gql('{ viewer { firstName } }', {}, token)).data?.viewer.firstName).toBe('Grace');
+  });
+});
+
+describe('text', () => {
+  it('stores names as sent, in normal form C, and refuses control characters and unpaired surrogates naming the field', async () => {
+    const decomposed = 'Zoe\u0301';
+    const created = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, firstName: decomposed, lastName: '李 🍜' } });
+    const customer = created.data?.saveContactDetails.customer;
+    expect(customer).toMatchObject({ firstName: 'Zo\u00e9', lastName: '李 🍜' });
+    const token = created.data?.saveContactDetails.token as string;
+    expect((await cluster.gql('{ viewer { firstName lastName } }', {}, token)).data?.viewer).toEqual({ firstName: 'Zo\u00e9', lastName: '李 🍜' });
+
+    for (const [field, value] of [['firstName', 'Ada\ud800'], ['lastName', 'Love\u0000lace'], ['address', 'line one\u001b[31m'], ['address', 'two\nlines']] as const) {
+      const refused = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, [field]: value } });
+      expect(refused.data?.saveContactDetails.errors, `${field} ${JSON.stringify(value)}`).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: [field] })]);
+      expect(refused.data?.saveContactDetails.token).toBeNull();
+    }
   });
 });
 

@@ -210,6 +210,7 @@ describe('random input to every mutation', () => {
       phone: fc.oneof(nastyString, fc.constant(DETAILS.phone)),
       postcode: fc.oneof(nastyString, fc.constant(DETAILS.postcode)),
       address: fc.oneof(nastyString, fc.constant(DETAILS.address)),
+      idempotencyKey: fc.oneof(fc.constant(undefined), fc.uuid(), nastyString),
     });
     const input = fc.oneof(details, fc.dictionary(fc.string({ maxLength: 10 }), nastyValue, { maxKeys: 6 }), nastyValue);
     await fc.assert(
@@ -244,7 +245,7 @@ describe('random input to every mutation', () => {
   }, 120_000);
 
   it('cancelOrder: clear errors, and a refusal changes nothing', async () => {
-    const input = fc.oneof(fc.record({ orderId: fc.oneof(nastyString, fc.uuid(), nastyInt) }, { requiredKeys: [] }), nastyValue);
+    const input = fc.oneof(fc.record({ orderId: fc.oneof(nastyString, fc.uuid(), nastyInt), idempotencyKey: fc.oneof(fc.uuid(), nastyString, nastyValue) }, { requiredKeys: [] }), nastyValue);
     await fc.assert(
       fc.asyncProperty(input, fc.boolean(), async (value, signedIn) => {
         const before = await stateHash();
@@ -253,6 +254,27 @@ describe('random input to every mutation', () => {
         expect(await stateHash()).toBe(before);
       }),
       { numRuns: 30 },
+    );
+  }, 120_000);
+
+  it('stores any name it accepts exactly as it echoed it, and refuses only control characters and unpaired surrogates', async () => {
+    const anyText = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.string({ minLength: 1, maxLength: 30 }));
+    await fc.assert(
+      fc.asyncProperty(anyText, async (name) => {
+        const saved = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, lastName: name } });
+        const payload = saved.data?.saveContactDetails;
+        // Surrounding white space (tabs and line breaks too) is trimmed; what is left is refused if it holds a control character or a lone surrogate.
+        const expected = name.trim().normalize('NFC');
+        if (/\p{Cc}|\p{Cs}/u.test(expected) || expected.length === 0) {
+          expect(payload.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['lastName'] })]);
+          return;
+        }
+        expect(payload.errors).toEqual([]);
+        expect(payload.customer.lastName).toBe(expected);
+        const stored = await cluster.gql('{ viewer { lastName } }', {}, payload.token);
+        expect(stored.data?.viewer.lastName).toBe(expected);
+      }),
+      { numRuns: 60 },
     );
   }, 120_000);
 

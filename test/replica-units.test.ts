@@ -136,7 +136,8 @@ describe('snapshots in chunks', () => {
       store.append(1, `save-${i}`, { type: 'customerSaved', customer, tokenHash: `${i}`.padStart(64, '0') });
       const line = { productId: 'p', productName: 'P', quantity: 1, unitPriceMinor: 500, lineTotalMinor: 500 };
       const order = { id: String(i + 1), customerId: customer.id, idempotencyKey: `k${i}`, status: 'ACTIVE' as const, createdAt: '2026-11-29T00:00:00.000Z', deliveryOption: option, lines: [line], subtotalMinor: 500, deliveryCostMinor: 299, tipMinor: 0, totalMinor: 799 };
-      store.append(1, `order-${i}`, { type: 'orderPlaced', order, stock: [{ productId: 'p', stock: 1_000_000 - i - 1 }] });
+      const idempotency = { scope: customer.id, key: `k${i}`, requestHash: `${i}`.padStart(64, 'a') };
+      store.append(1, `order-${i}`, { type: 'orderPlaced', order, stock: [{ productId: 'p', stock: 1_000_000 - i - 1 }], idempotency });
     }
     store.commit();
     return store;
@@ -154,14 +155,16 @@ describe('snapshots in chunks', () => {
     const target = Store.open(storeFile());
     try {
       const chunks = [...source.snapshotChunks(100)];
-      // 2,500 customers, 2,500 orders and 5,001 dedupe rows, 100 to a line: 77 lines and none longer than a page.
-      expect(chunks.length).toBe(1 + 25 + 25 + 51 + 1);
+      // 2,500 customers, 2,500 orders, 5,001 dedupe rows and 2,500 idempotency keys, 100 to a line: 102 lines and none longer than a page.
+      expect(chunks.length).toBe(1 + 25 + 25 + 51 + 25 + 1);
       const longest = Math.max(...chunks.map((c) => JSON.stringify(c).length));
       expect(longest).toBeLessThan(100 * 1000);
       const installed = await target.installSnapshotChunks(arriving(source.snapshotChunks(100)), () => true);
       expect(installed).toEqual(source.committed.position());
       expect(target.head).toEqual(source.head);
       expect(target.committed.stateHash()).toBe(source.committed.stateHash());
+      // A retry sent to the replica that installed it is answered as the first request was.
+      expect(target.committed.remembered('c001234', 'k1234')).toEqual({ requestHash: '1234'.padStart(64, 'a'), result: expect.objectContaining({ id: '1235' }) });
     } finally {
       source.close();
       target.close();

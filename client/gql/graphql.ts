@@ -17,6 +17,8 @@ export type Scalars = {
 };
 
 export type CancelOrderInput = {
+  /** Send the request again with the same key (after a timeout, a dropped connection) and get the first answer; nothing is done twice. The key is bound to the request: the same key with different input is refused with IDEMPOTENCY_KEY_REUSED and changes nothing. Keys are taken exactly as sent (no trimming), 1 to 128 characters without control characters, one namespace per customer; a refused request is not remembered. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   orderId: Scalars['ID']['input'];
 };
 
@@ -41,6 +43,8 @@ export type Cluster = {
 export type ContactDetailsInput = {
   address: Scalars['String']['input'];
   firstName: Scalars['String']['input'];
+  /** Send the request again with the same key (after a timeout, a dropped connection) and get the first answer; nothing is done twice. The key is bound to the request: the same key with different input is refused with IDEMPOTENCY_KEY_REUSED and changes nothing. Keys are taken exactly as sent (no trimming), 1 to 128 characters without control characters, one namespace per customer; a refused request is not remembered. A sign-up's key (no token sent) must be random and at least 16 characters: a retry with it gets the same customer and token. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   lastName: Scalars['String']['input'];
   /** A UK number unless it starts with +. */
   phone: Scalars['String']['input'];
@@ -79,6 +83,7 @@ export type DeliveryOption = {
 };
 
 export type ErrorCode =
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'INVALID_INPUT'
   | 'INVALID_POSTCODE'
   | 'NOT_AUTHENTICATED'
@@ -102,7 +107,7 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Cancels one of the viewer's active orders and gives its stock back. */
+  /** Cancels one of the viewer's active orders and gives its stock back. Cancelling an order already cancelled is a success that changes nothing. */
   cancelOrder: CancelOrderPayload;
   /** Places an order, taking its stock atomically (all lines or none). */
   placeOrder: PlaceOrderPayload;
@@ -204,7 +209,7 @@ export type PageInfo = {
 
 export type PlaceOrderInput = {
   deliveryOptionId: Scalars['ID']['input'];
-  /** One per checkout: a retry with the same key returns the same order. */
+  /** One per checkout. Send the request again with the same key (after a timeout, a dropped connection) and get the first answer; nothing is done twice. The key is bound to the request: the same key with different input is refused with IDEMPOTENCY_KEY_REUSED and changes nothing. Keys are taken exactly as sent (no trimming), 1 to 128 characters without control characters, one namespace per customer; a refused request is not remembered. */
   idempotencyKey: Scalars['String']['input'];
   lines: Array<OrderLineInput>;
   tipMinorUnits?: InputMaybe<Scalars['Int']['input']>;

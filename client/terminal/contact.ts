@@ -2,13 +2,17 @@
 // update on later ones. The API is the authority on what is valid: the
 // postcode is checked as soon as it is typed (and asked again until valid),
 // and any field saveContactDetails rejects is asked again with its error.
+import { randomUUID } from 'node:crypto';
 import { confirm, input } from '@inquirer/prompts';
 import type { ContactDetailsInput, UserErrorFieldsFragment } from '../gql/graphql.js';
+
+/** The details asked for (the input without its idempotency key). */
+type Details = Omit<ContactDetailsInput, 'idempotencyKey'>;
 import { PostcodeQuery, SaveContactDetailsMutation, ViewerQuery } from '../operations.js';
 import { bad, detailsBlock, good, say } from './output.js';
 import type { Session } from './session.js';
 
-const FIELDS: { key: keyof ContactDetailsInput; label: string }[] = [
+const FIELDS: { key: keyof Details; label: string }[] = [
   { key: 'firstName', label: 'First name' },
   { key: 'lastName', label: 'Last name' },
   { key: 'phone', label: 'Phone number' },
@@ -16,13 +20,13 @@ const FIELDS: { key: keyof ContactDetailsInput; label: string }[] = [
   { key: 'address', label: 'Address' },
 ];
 
-const EMPTY: ContactDetailsInput = { firstName: '', lastName: '', phone: '', postcode: '', address: '' };
+const EMPTY: Details = { firstName: '', lastName: '', phone: '', postcode: '', address: '' };
 
 /**
  * The customer the saved token belongs to, or null for a new one. A token the
  * gateway no longer knows (its data was reset, say) is dropped, with a word.
  */
-export async function savedCustomer(session: Session): Promise<(ContactDetailsInput & { id: string }) | null> {
+export async function savedCustomer(session: Session): Promise<(Details & { id: string }) | null> {
   const { viewer } = await session.api.query(ViewerQuery, {});
   if (viewer) return viewer;
   if (session.token) {
@@ -33,7 +37,7 @@ export async function savedCustomer(session: Session): Promise<(ContactDetailsIn
 }
 
 /** The customer to order for, with details they have confirmed; null when they gave up. */
-export async function confirmedCustomer(session: Session): Promise<ContactDetailsInput | null> {
+export async function confirmedCustomer(session: Session): Promise<Details | null> {
   const customer = await savedCustomer(session);
   if (customer) {
     say('Your details:', ...detailsBlock(customer));
@@ -45,10 +49,11 @@ export async function confirmedCustomer(session: Session): Promise<ContactDetail
   return saveDetails(session, EMPTY);
 }
 
-async function saveDetails(session: Session, saved: ContactDetailsInput): Promise<ContactDetailsInput | null> {
+async function saveDetails(session: Session, saved: Details): Promise<Details | null> {
   // Only the input's fields: a saved customer also has an id, which the input type refuses.
-  const details: ContactDetailsInput = { firstName: saved.firstName, lastName: saved.lastName, phone: saved.phone, postcode: saved.postcode, address: saved.address };
-  let toAsk = new Map<keyof ContactDetailsInput, string | null>(FIELDS.map((f) => [f.key, null]));
+  const details: Details = { firstName: saved.firstName, lastName: saved.lastName, phone: saved.phone, postcode: saved.postcode, address: saved.address };
+  let toAsk = new Map<keyof Details, string | null>(FIELDS.map((f) => [f.key, null]));
+  let keyed = { details: '', key: '' };
   for (;;) {
     for (const { key, label } of FIELDS) {
       if (!toAsk.has(key)) continue;
@@ -58,7 +63,10 @@ async function saveDetails(session: Session, saved: ContactDetailsInput): Promis
       const current = error ? '' : details[key];
       details[key] = key === 'postcode' ? await askPostcode(session, current) : await askField(label, current);
     }
-    const { saveContactDetails: payload } = await session.api.mutation(SaveContactDetailsMutation, { input: details });
+    // The same key for every attempt at the same details (an attempt whose answer was lost is not made twice).
+    const asked = JSON.stringify(details);
+    if (asked !== keyed.details) keyed = { details: asked, key: randomUUID() };
+    const { saveContactDetails: payload } = await session.api.mutation(SaveContactDetailsMutation, { input: { ...details, idempotencyKey: keyed.key } });
     if (payload.customer) {
       if (payload.token) session.remember(payload.token);
       say(good('Details saved.'));
@@ -73,8 +81,8 @@ async function saveDetails(session: Session, saved: ContactDetailsInput): Promis
   }
 }
 
-function fieldsToAskAgain(errors: UserErrorFieldsFragment[]): Map<keyof ContactDetailsInput, string> {
-  const fields = new Map<keyof ContactDetailsInput, string>();
+function fieldsToAskAgain(errors: UserErrorFieldsFragment[]): Map<keyof Details, string> {
+  const fields = new Map<keyof Details, string>();
   for (const error of errors) {
     const field = FIELDS.find((f) => f.key === error.field?.[0]);
     if (field) fields.set(field.key, [fields.get(field.key), error.message].filter(Boolean).join(' '));

@@ -1,5 +1,6 @@
 // Order history (newest first, every page) and cancelling an active order,
 // for the menu, and the same history as text or JSON for scripts.
+import { randomUUID } from 'node:crypto';
 import { confirm, select } from '@inquirer/prompts';
 import type { OrderFieldsFragment, OrderStatus, OrdersQuery as OrdersPage } from '../gql/graphql.js';
 import { CancelOrderMutation, OrdersQuery } from '../operations.js';
@@ -49,7 +50,7 @@ export async function cancelOrder(session: Session): Promise<void> {
   });
   if (id === null) return;
   if (!(await confirm({ message: `Cancel order #${id}?`, default: false }))) return say(`Order #${id} kept.`);
-  const { cancelOrder: payload } = await session.api.mutation(CancelOrderMutation, { input: { orderId: id } });
+  const { cancelOrder: payload } = await session.api.mutation(CancelOrderMutation, { input: { orderId: id, idempotencyKey: randomUUID() } });
   if (payload.order) return say(good(`Order #${payload.order.id} cancelled.`));
   say(bad(`Order #${id} was not cancelled:`), ...payload.errors.map((e) => `  ${e.message}`));
 }

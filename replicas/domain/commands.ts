@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
-import { validateIdempotencyKey } from './order-input.ts';
+import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
 import { priceCart, toQuote } from './pricing.ts';
 import {
   type Customer,
@@ -25,6 +25,8 @@ export interface StateView {
   customer(id: string): Customer | null;
   order(customerId: string, orderId: string): Order | null;
   orderByIdempotencyKey(customerId: string, key: string): Order | null;
+  /** What `key` of `scope` was first used for, if it was. */
+  remembered(scope: string, key: string): Remembered | null;
   lastOrderId(): number;
 }
 
@@ -36,7 +38,27 @@ export interface Execution {
 
 const answer = (outcome: Outcome<unknown>, effect: Effect | null = null): Execution => ({ outcome, effect });
 
+/**
+ * Runs a command once: a command with an idempotency key that was already
+ * used answers with the first answer (the same request) or is refused (a
+ * different one); otherwise it runs, and its effect records the key.
+ */
 export function execute(command: Command, state: StateView, now: Date): Execution {
+  if (command.type === 'loadCatalog' || command.idempotencyKey == null) return executeOnce(command, state, now);
+  const checked = validateIdempotencyKey(command.idempotencyKey);
+  if (!checked.ok) return answer(checked);
+  const keyed: KeyedRequest = {
+    scope: command.type === 'createCustomer' ? ANONYMOUS : command.customerId,
+    key: checked.value,
+    requestHash: requestHash(command),
+  };
+  const earlier = state.remembered(keyed.scope, keyed.key);
+  if (earlier) return answer(earlier.requestHash === keyed.requestHash ? ok(earlier.result) : fail(keyReused()));
+  const run = executeOnce(command, state, now);
+  return run.effect && run.effect.type !== 'catalogLoaded' ? { ...run, effect: { ...run.effect, idempotency: keyed } } : run;
+}
+
+function executeOnce(command: Command, state: StateView, now: Date): Execution {
   switch (command.type) {
     case 'loadCatalog':
       if (state.catalogLoaded()) return answer(ok(null));
@@ -72,11 +94,9 @@ function withResult(effect: Effect): Execution {
 }
 
 function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: StateView, now: Date): Execution {
-  const checked = validateIdempotencyKey(command.idempotencyKey);
-  if (!checked.ok) return answer(checked);
-  const key = checked.value;
+  const key = command.idempotencyKey;
   if (!state.customer(command.customerId)) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
-  // A retry of a checkout answers with the order it already placed.
+  // An order placed before keys were remembered with their request (execute) answers a retry as it did then.
   const earlier = state.orderByIdempotencyKey(command.customerId, key);
   if (earlier) return answer(ok(earlier));
 
@@ -111,9 +131,8 @@ function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: St
 function cancelOrder(command: Extract<Command, { type: 'cancelOrder' }>, state: StateView): Execution {
   const order = state.order(command.customerId, command.orderId);
   if (!order) return answer(fail(userError('ORDER_NOT_FOUND', `You have no order ${command.orderId}.`, ['orderId'])));
-  if (order.status !== 'ACTIVE') {
-    return answer(fail(userError('ORDER_NOT_CANCELLABLE', `Order ${order.id} is already cancelled.`, ['orderId'])));
-  }
+  // Cancelling twice is what the customer asked for both times: a success that changes nothing.
+  if (order.status === 'CANCELLED') return answer(ok(order));
   const stock = order.lines.map((line) => ({
     productId: line.productId,
     stock: (state.product(line.productId)?.stock ?? 0) + line.quantity,

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire } from '../protocol.ts';
 
 const StockLevel = z.object({ productId: z.string(), stock: z.number().int().min(0) });
+/** The idempotency key a write was made under, recorded with its answer (see idempotency.ts). */
+const Keyed = z.object({ scope: z.string(), key: z.string(), requestHash: z.string() }).optional();
 
 export const Effect = z.discriminatedUnion('type', [
   z.object({
@@ -13,9 +15,9 @@ export const Effect = z.discriminatedUnion('type', [
     products: z.array(ProductWire),
     deliveryOptions: z.array(DeliveryOptionWire),
   }),
-  z.object({ type: z.literal('customerSaved'), customer: CustomerWire, tokenHash: z.string().optional() }),
-  z.object({ type: z.literal('orderPlaced'), order: OrderWire, stock: z.array(StockLevel) }),
-  z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel) }),
+  z.object({ type: z.literal('customerSaved'), customer: CustomerWire, tokenHash: z.string().optional(), idempotency: Keyed }),
+  z.object({ type: z.literal('orderPlaced'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
+  z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
 ]);
 export type Effect = z.infer<typeof Effect>;
 

@@ -4,7 +4,8 @@
 // the gateway checks them at the GraphQL edge, so a request the replicas
 // would refuse is answered at once with the field it is about, and the
 // primary checks the key again with the same rule.
-import { ID_CHARS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, ORDER_LINES_MAX } from './limits.ts';
+import { validateIdempotencyKey } from './idempotency.ts';
+import { ID_CHARS_MAX, ORDER_LINES_MAX } from './limits.ts';
 import { type Outcome, type QuoteInput, type UserError, fail, ok, userError } from './types.ts';
 
 /** The error for an id no record can have (empty, or over ID_CHARS_MAX), else null. */
@@ -15,14 +16,6 @@ export function invalidId(value: string, label: string, field: string[]): UserEr
 
 export const tooManyLines = (): UserError => userError('INVALID_INPUT', `An order can have at most ${ORDER_LINES_MAX} lines.`, ['lines']);
 
-/** The idempotency key as the primary keeps it (trimmed), or the user's error. */
-export function validateIdempotencyKey(raw: string): Outcome<string> {
-  const key = raw.trim();
-  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_CHARS_MAX) {
-    return fail(userError('INVALID_INPUT', `idempotencyKey must be 1 to ${IDEMPOTENCY_KEY_CHARS_MAX} characters.`, ['idempotencyKey']));
-  }
-  return ok(key);
-}
 
 /** A quote's lines and delivery option within the wire's limits, or the user's errors (all at once). */
 export function validateQuoteInput<T extends QuoteInput>(input: T): Outcome<T> {
@@ -30,7 +23,7 @@ export function validateQuoteInput<T extends QuoteInput>(input: T): Outcome<T> {
   return errors.length > 0 ? fail(...errors) : ok(input);
 }
 
-/** An order request within the wire's limits, its key trimmed as the primary keeps it, or the user's errors. */
+/** An order request within the wire's limits, with a usable key, or the user's errors. */
 export function validateOrderRequest<T extends QuoteInput & { idempotencyKey: string }>(input: T): Outcome<T> {
   const key = validateIdempotencyKey(input.idempotencyKey);
   const errors = [...(key.ok ? [] : key.errors), ...cartErrors(input)];

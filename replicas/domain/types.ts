@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'ORDER_NOT_CANCELLABLE',
   'SERVICE_UNAVAILABLE',
   'RATE_LIMITED',
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

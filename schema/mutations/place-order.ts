@@ -1,10 +1,10 @@
 import { builder } from '../builder.ts';
 import { OrderLineInputRef } from '../types/inputs.ts';
-import { limited, notAuthenticated, orderPayload } from './payloads.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, limited, notAuthenticated, orderPayload } from './payloads.ts';
 
 const PlaceOrderInputRef = builder.inputType('PlaceOrderInput', {
   fields: (t) => ({
-    idempotencyKey: t.string({ required: true, description: 'One per checkout: a retry with the same key returns the same order.' }),
+    idempotencyKey: t.string({ required: true, description: `One per checkout. ${IDEMPOTENCY_KEY_DESCRIPTION}` }),
     lines: t.field({ type: [OrderLineInputRef], required: true }),
     deliveryOptionId: t.id({ required: true }),
     tipMinorUnits: t.int({ required: false }),

@@ -2,7 +2,7 @@ import type { Customer, Outcome } from '../../replicas/domain/types.ts';
 import { builder } from '../builder.ts';
 import { CustomerRef } from '../types/customer.ts';
 import { UserErrorRef } from '../types/errors.ts';
-import { limited } from './payloads.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, limited } from './payloads.ts';
 
 const ContactDetailsInputRef = builder.inputType('ContactDetailsInput', {
   fields: (t) => ({
@@ -11,6 +11,10 @@ const ContactDetailsInputRef = builder.inputType('ContactDetailsInput', {
     phone: t.string({ required: true, description: 'A UK number unless it starts with +.' }),
     postcode: t.string({ required: true }),
     address: t.string({ required: true }),
+    idempotencyKey: t.string({
+      required: false,
+      description: `${IDEMPOTENCY_KEY_DESCRIPTION} A sign-up's key (no token sent) must be random and at least 16 characters: a retry with it gets the same customer and token.`,
+    }),
   }),
 });
 
@@ -34,6 +38,9 @@ builder.mutationField('saveContactDetails', (t) =>
     description: 'Without a token: creates a customer and returns its token. With one: updates that customer.',
     args: { input: t.arg({ type: ContactDetailsInputRef, required: true }) },
     resolve: (_root, { input }, { services, viewerId, mutationAllowed }) =>
-      limited(mutationAllowed, async () => services.saveContactDetails(await viewerId(), input)),
+      limited(mutationAllowed, async () => {
+        const { idempotencyKey, ...details } = input;
+        return services.saveContactDetails(await viewerId(), details, idempotencyKey);
+      }),
   }),
 );

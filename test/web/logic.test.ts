@@ -1,11 +1,12 @@
 // The web client's rules that need no browser: the cart's limits, how API
-// errors land on fields, tips, and retrying while the gateway is away.
-import { describe, expect, it } from 'vitest';
+// errors land on fields, tips, retrying while the gateway is away, and idempotency keys.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CART_LINES_MAX, QUANTITY_MAX, addOne, clampToStock, itemCount, parseCart, setQuantity } from '../../client/web/src/cart.ts';
 import { ConnectionStore, isOffline } from '../../client/web/src/connection.ts';
 import { isRetryable, sortErrors } from '../../client/web/src/errors.ts';
 import { RETRY_WAIT_MS_MAX, backoffMs, retryingFetch } from '../../client/web/src/graphql-client.ts';
 import { TIP_MINOR_MAX, tipMinorUnits } from '../../client/web/src/components/TipPicker.tsx';
+import { checkoutKeyStore, contactKeyStore } from '../../client/web/src/storage.ts';
 
 describe('the cart', () => {
   it('never holds more of a dish than is in stock, nor more than 99', () => {
@@ -155,5 +156,32 @@ describe('reaching the gateway', () => {
     expect(isOffline(connection.get())).toBe(true);
     connection.socketConnected();
     expect(connection.get()).toMatchObject({ socket: 'connected', recoveries: 1 });
+  });
+});
+
+describe('idempotency keys of the web app', () => {
+  // Node has no Web Storage: a Map stands in for the browser's sessionStorage.
+  beforeEach(() => {
+    const items = new Map<string, string>();
+    vi.stubGlobal('sessionStorage', {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, v),
+      removeItem: (k: string) => void items.delete(k),
+    });
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('keeps one key for every attempt at the same request, and a new one once it changes or succeeded', () => {
+    const cart = { lines: [{ productId: 'ramen', quantity: 1 }], deliveryOptionId: 'standard', tipMinorUnits: 0 };
+    const first = checkoutKeyStore.get(cart);
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    expect(checkoutKeyStore.get({ ...cart })).toBe(first);
+    const changed = checkoutKeyStore.get({ ...cart, tipMinorUnits: 100 });
+    expect(changed).not.toBe(first);
+    expect(contactKeyStore.get({ details: 'x' })).not.toBe(changed);
+    checkoutKeyStore.clear();
+    expect(checkoutKeyStore.get({ ...cart, tipMinorUnits: 100 })).not.toBe(changed);
   });
 });

@@ -5,7 +5,6 @@ const TOKEN_KEY = 'just-hungry.token';
 const CART_KEY = 'just-hungry.cart';
 const DRAFT_KEY = 'just-hungry.contact-draft';
 const CONFIRMED_KEY = 'just-hungry.details-confirmed';
-const CHECKOUT_KEY = 'just-hungry.checkout-key';
 
 function read(storage: Storage | undefined, key: string): string | null {
   try {
@@ -59,16 +58,31 @@ export function newKey(): string {
 }
 
 /**
- * The idempotency key of the checkout in progress: the same for every attempt
- * (a double click, a retry, a reload mid-request) until an order is placed.
+ * Idempotency keys for one kind of request: the same key for every attempt at
+ * the same request (a double click, a retry, a reload mid-request), a new one
+ * once the request changes (the server refuses a key reused for another
+ * request) or has succeeded.
  */
-export const checkoutKeyStore = {
-  get: (): string => {
-    const existing = read(session(), CHECKOUT_KEY);
-    if (existing) return existing;
-    const key = newKey();
-    write(session(), CHECKOUT_KEY, key);
-    return key;
-  },
-  clear: (): void => write(session(), CHECKOUT_KEY, null),
-};
+export function requestKeyStore(kind: 'checkout' | 'contact') {
+  const slot = `just-hungry.${kind}-key`;
+  return {
+    get: (request: unknown): string => {
+      const asked = JSON.stringify(request);
+      try {
+        const saved = JSON.parse(read(session(), slot) ?? 'null') as { key?: unknown; request?: unknown } | null;
+        if (saved?.request === asked && typeof saved.key === 'string') return saved.key;
+      } catch {
+        // a bad value is dropped
+      }
+      const key = newKey();
+      write(session(), slot, JSON.stringify({ key, request: asked }));
+      return key;
+    },
+    clear: (): void => write(session(), slot, null),
+  };
+}
+
+/** The checkout in progress. */
+export const checkoutKeyStore = requestKeyStore('checkout');
+/** Contact details being saved (a sign-up or an update). */
+export const contactKeyStore = requestKeyStore('contact');

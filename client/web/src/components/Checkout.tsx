@@ -54,9 +54,8 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
     setFailure(null);
     sentLines.current = cart.lines;
     try {
-      const result = await place({
-        input: { idempotencyKey: checkoutKeyStore.get(), lines: [...cart.lines], deliveryOptionId: delivery, tipMinorUnits: tipMinor.minor },
-      });
+      const request = { lines: [...cart.lines], deliveryOptionId: delivery, tipMinorUnits: tipMinor.minor };
+      const result = await place({ input: { ...request, idempotencyKey: checkoutKeyStore.get(request) } });
       const payload = result.data?.placeOrder;
       if (!payload) {
         setFailure('Your order could not be placed. Nothing was charged; please try again.');

@@ -6,7 +6,7 @@ import { useMutation, useQuery } from 'urql';
 import { PostcodeQuery, SaveContactDetailsMutation } from '../../../operations.js';
 import { isRetryable, sortErrors, type UserError } from '../errors.js';
 import type { Customer } from '../hooks/useCustomer.js';
-import { readJson, writeJson } from '../storage.js';
+import { contactKeyStore, readJson, writeJson } from '../storage.js';
 import { Field } from './Field.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
@@ -57,7 +57,7 @@ export function ContactForm({ customer, onSaved, onCancel }: ContactFormProps) {
   async function submit(event?: FormEvent) {
     event?.preventDefault();
     setFailure(null);
-    const result = await save({ input: details });
+    const result = await save({ input: { ...details, idempotencyKey: contactKeyStore.get({ details, customer: customer?.id ?? null }) } });
     const payload = result.data?.saveContactDetails;
     if (!payload) {
       setFailure('Your details could not be saved. Please try again.');
@@ -65,6 +65,7 @@ export function ContactForm({ customer, onSaved, onCancel }: ContactFormProps) {
     }
     setErrors(payload.errors);
     if (payload.customer) {
+      contactKeyStore.clear();
       writeJson('draft', null);
       onSaved(payload.customer, payload.token ?? null);
       return;

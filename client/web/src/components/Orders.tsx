@@ -1,12 +1,13 @@
 // Order history, newest first: status, delivery, dishes and total; filter to
 // active orders; cancel one after confirming. Statuses change live.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { CancelOrderMutation } from '../../../operations.js';
 import type { OrderStatus } from '../../../gql/graphql.js';
 import { type Order, useOrders } from '../hooks/useOrders.js';
 import { Costs, OrderLines, StatusBadge, placedAt } from './OrderSummary.js';
 import { ErrorNotice } from './ErrorNotice.js';
+import { newKey } from '../storage.js';
 
 export function Orders() {
   const [filter, setFilter] = useState<OrderStatus | null>(null);
@@ -46,15 +47,15 @@ export function Orders() {
 function OrderCard({ order }: { order: Order }) {
   const [confirming, setConfirming] = useState(false);
   const [cancelling, cancel] = useMutation(CancelOrderMutation);
+  const cancelKey = useRef(newKey());
   const [message, setMessage] = useState<string | null>(null);
 
   async function confirmCancel() {
     setMessage(null);
-    const result = await cancel({ input: { orderId: order.id } });
+    // One key for every attempt at cancelling this order: a retry gets the first answer.
+    const result = await cancel({ input: { orderId: order.id, idempotencyKey: cancelKey.current } });
     const payload = result.data?.cancelOrder;
-    // A retried request may find the order already cancelled: that is what was asked for.
-    const done = payload?.order || payload?.errors.some((e) => e.code === 'ORDER_NOT_CANCELLABLE');
-    if (!done) setMessage(payload?.errors.map((e) => e.message).join(' ') || 'The order could not be cancelled. Please try again.');
+    if (!payload?.order) setMessage(payload?.errors.map((e) => e.message).join(' ') || 'The order could not be cancelled. Please try again.');
     setConfirming(false);
   }
 
