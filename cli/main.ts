@@ -35,6 +35,22 @@ function url(value: string): string {
   }
 }
 
+/** A comma-separated list of web origins (scheme, host and port, no path), e.g. `https://shop.example,http://localhost:5173`. */
+function origins(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => {
+    let origin: string | null = null;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      // reported below
+    }
+    if (origin === null || origin === 'null' || origin !== item.replace(/\/+$/, '')) {
+      throw new InvalidArgumentError(`"${item}" is not an origin (scheme://host[:port], no path).`);
+    }
+    return origin;
+  });
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'];
 
 async function logger(options: { logLevel: string }, bindings: Record<string, string>): Promise<Logger> {
@@ -77,6 +93,9 @@ export function gatewayOptions(command: Command): Command {
     .addOption(new Option('--subscriber-buffer-max <n>', 'events a slow subscriber may have waiting before it is cut off').argParser(integer(1, 1_000_000)).default(1000))
     .addOption(new Option('--mutation-rate-limit <n>', 'mutations per client per second (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_MUTATION_RATE_LIMIT').default(20))
     .addOption(new Option('--no-introspection', 'refuse GraphQL introspection (GraphiQL then has no schema)'))
+    .addOption(new Option('--no-graphiql', 'do not serve GraphiQL at /graphql'))
+    .addOption(new Option('--cors-origins <origins>', "other web origins whose pages may call the API (comma-separated); the gateway's own is always allowed").argParser(origins).env('JH_CORS_ORIGINS').default([]))
+    .addOption(new Option('--production', 'the settings of a public deployment: --no-introspection and --no-graphiql').env('JH_PRODUCTION').default(false))
     .addOption(new Option('--web-dir <dir>', 'the built web client served at / (npm run build)').env('JH_WEB_DIR').default(DEFAULT_WEB_DIR))
     .addOption(logOption());
 }
@@ -95,6 +114,9 @@ export interface GatewayFlags {
   subscriberBufferMax: number;
   mutationRateLimit: number;
   introspection: boolean;
+  graphiql: boolean;
+  corsOrigins: string[];
+  production: boolean;
   webDir: string;
   logLevel: string;
 }
@@ -118,7 +140,9 @@ export async function runGateway(flags: GatewayFlags) {
     webDir: resolve(flags.webDir),
     subscriberBufferMax: flags.subscriberBufferMax,
     mutationRateLimit: flags.mutationRateLimit,
-    introspection: flags.introspection,
+    introspection: flags.introspection && !flags.production,
+    graphiql: flags.graphiql && !flags.production,
+    corsOrigins: flags.corsOrigins,
     log,
   });
 }

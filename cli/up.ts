@@ -39,6 +39,9 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
     '--request-deadline-ms', String(flags.requestDeadlineMs), '--subscriber-buffer-max', String(flags.subscriberBufferMax),
     '--mutation-rate-limit', String(flags.mutationRateLimit), '--web-dir', resolve(flags.webDir)];
   if (!flags.introspection) gatewayArgs.push('--no-introspection');
+  if (!flags.graphiql) gatewayArgs.push('--no-graphiql');
+  if (flags.production) gatewayArgs.push('--production');
+  if (flags.corsOrigins.length > 0) gatewayArgs.push('--cors-origins', flags.corsOrigins.join(','));
   if (flags.catalog) gatewayArgs.push('--catalog', resolve(flags.catalog));
   children.set('gateway', spawnCommand(gatewayArgs));
   for (let i = 1; i <= flags.replicas; i++) {

@@ -4,7 +4,8 @@
 // the last committed state only, so nobody reads a write before it is acked.
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { privateDir, privateFile } from './private-files.ts';
 import { dirname } from 'node:path';
 import { type Entry, type Position, SNAPSHOT_PAGE_ROWS, type SnapshotChunk, type View } from './protocol.ts';
 import { Effect, resultOf } from './domain/effects.ts';
@@ -301,7 +302,10 @@ export class Store extends Queries {
   }
 
   static open(path: string): Store {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      privateDir(dirname(path));
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) if (file === path || existsSync(file)) privateFile(file);
+    }
     const writer = new Database(path);
     writer.pragma('journal_mode = WAL');
     writer.pragma('synchronous = FULL');

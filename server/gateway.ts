@@ -45,6 +45,10 @@ export interface GatewayConfig {
   /** Mutations per client per second (0: no limit). */
   mutationRateLimit: number;
   introspection: boolean;
+  /** Serve GraphiQL at /graphql to browsers. */
+  graphiql: boolean;
+  /** Web origins besides the gateway's own whose pages may call the API (CORS). */
+  corsOrigins: string[];
   log: Logger;
 }
 
@@ -154,12 +158,14 @@ export interface ServerContext {
   connectionParams?: Record<string, unknown>;
 }
 
-function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick<GatewayConfig, 'mutationRateLimit' | 'introspection'>, log: Logger) {
+function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick<GatewayConfig, 'mutationRateLimit' | 'introspection' | 'graphiql' | 'corsOrigins'>, log: Logger) {
   const allowMutation = mutationLimiter(config.mutationRateLimit);
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    graphiql: config.graphiql,
+    cors: corsPolicy(config.corsOrigins),
     batching: { limit: GRAPHQL_LIMITS.batch },
     plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection })],
     logging: {
@@ -188,6 +194,21 @@ function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick
       };
     },
   });
+}
+
+/**
+ * Which pages may call the API from a browser: the gateway's own origin and
+ * the listed ones, with their credentials; any other origin gets no CORS
+ * headers, so the browser keeps the answer from its page (yoga's default
+ * would reflect every origin, credentials allowed).
+ */
+export function corsPolicy(allowed: string[]) {
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null) return false;
+    const own = new URL(request.url).origin;
+    return origin === own || allowed.includes(origin) ? { origin: [origin], credentials: true } : false;
+  };
 }
 
 /** The web client's files, with index.html for every other path (client-side routes); GraphiQL when there is no build. */

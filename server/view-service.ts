@@ -5,7 +5,8 @@
 // anyone hears of a view), HTTP pushes of new views to the replicas, and the
 // events and role names the GraphQL layer shows.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, privateDir, privateFile } from '../replicas/private-files.ts';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -242,9 +243,11 @@ function loadState(file: string): ViewsDurable {
 
 /** Durable and atomic: a crash leaves the old state or the new one, never half. */
 function saveState(file: string, state: ViewsDurable): void {
-  mkdirSync(dirname(file), { recursive: true });
+  privateDir(dirname(file));
   const temporary = `${file}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state));
+  // A temporary file a crash left behind keeps its mode: narrowed first (writeFileSync's mode applies only to a new file).
+  privateFile(temporary);
+  writeFileSync(temporary, JSON.stringify(state), { mode: PRIVATE_FILE_MODE });
   const fd = openSync(temporary, 'r');
   fsyncSync(fd);
   closeSync(fd);

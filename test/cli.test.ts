@@ -33,7 +33,7 @@ describe('just-hungry', () => {
   });
 
   it.each([
-    ['gateway', ['--port', '--host', '--data', '--postcodes-url', '--postcodes', '--min-replicas', '--catalog', '--heartbeat-ms', '--suspect-ms']],
+    ['gateway', ['--port', '--host', '--data', '--postcodes-url', '--postcodes', '--min-replicas', '--catalog', '--heartbeat-ms', '--suspect-ms', '--cors-origins', '--production', '--no-graphiql']],
     ['replica', ['--gateway', '--port', '--host', '--data', '--heartbeat-ms', '--replication-timeout-ms']],
     ['up', ['--port', '--data', '--replicas', '--postcodes']],
   ])('%s --help lists every flag', async (command, flags) => {
@@ -47,6 +47,7 @@ describe('just-hungry', () => {
     [['gateway', '--port', 'eighty'], /--port/],
     [['gateway', '--min-replicas', '0'], /--min-replicas/],
     [['gateway', '--postcodes', 'sometimes'], /--postcodes/],
+    [['gateway', '--cors-origins', 'https://shop.example/menu'], /--cors-origins.*not an origin/],
     [['replica', 'a b'], /NAME/],
     [['replica'], /NAME/],
     [['fly'], /unknown command/],

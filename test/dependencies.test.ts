@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The replica modules the gateway may use; not the store (SQLite), the write path, catch-up or the replica process. */
-const GATEWAY_MAY_USE = '^replicas/(protocol|http|hash-chain|sleep|cluster-secret|fatal)[.]ts$|^replicas/(domain|core)/';
+const GATEWAY_MAY_USE = '^replicas/(protocol|http|hash-chain|sleep|cluster-secret|private-files|fatal)[.]ts$|^replicas/(domain|core)/';
 
 const RULES: IForbiddenRuleType[] = [
   {
@@ -32,7 +32,7 @@ const RULES: IForbiddenRuleType[] = [
   },
   {
     name: 'gateway-keeps-out-of-replica-internals',
-    comment: 'the gateway takes the wire protocol, peer HTTP helpers, domain rules and the pure core, nothing else',
+    comment: 'the gateway takes the wire protocol, peer HTTP helpers, the secret and private-file helpers, domain rules and the pure core, nothing else',
     severity: 'error',
     from: { path: '^server/' },
     to: { path: '^replicas/', pathNot: GATEWAY_MAY_USE },

@@ -120,20 +120,51 @@ describe('GraphQL caps', () => {
   });
 });
 
-describe('introspection switch and mutation rate limit', () => {
+describe('cross-origin calls (CORS)', () => {
+  const from = (origin: string) => cluster.graphql(JSON.stringify({ query: '{ products { id } }' }), { origin });
+
+  it("allows the gateway's own pages, with credentials", async () => {
+    const response = await from(cluster.gatewayUrl);
+    expect(response.headers.get('access-control-allow-origin')).toBe(cluster.gatewayUrl);
+    expect(response.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
+  it('gives any other origin no CORS headers, so a browser keeps the answer from its page', async () => {
+    const response = await from('https://evil.example');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await cluster.request({ method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const ours = await cluster.request({ method: 'OPTIONS', headers: { origin: cluster.gatewayUrl, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(ours.headers.get('access-control-allow-origin')).toBe(cluster.gatewayUrl);
+  });
+});
+
+describe('production settings, a CORS list and the mutation rate limit', () => {
   let strict: InProcessCluster;
   beforeAll(async () => {
-    strict = await InProcessCluster.start({ replicas: 2, gateway: { introspection: false, mutationRateLimit: 5 } });
+    strict = await InProcessCluster.start({ replicas: 2, gateway: { production: true, corsOrigins: ['https://shop.example'], mutationRateLimit: 5 } });
   });
   afterAll(async () => {
     await strict?.close();
   });
 
-  it('refuses introspection when turned off, and answers ordinary queries', async () => {
+  it('refuses introspection and serves no GraphiQL with --production, and answers ordinary queries', async () => {
     const response = await strict.gql('{ __schema { types { name } } }');
     expect(response.data ?? null).toBeNull();
     expect(response.errors?.[0]?.message).toMatch(/introspection/i);
     expect((await strict.gql('{ products { id } }')).data?.products.length).toBeGreaterThan(0);
+    const page = await strict.graphql(null, { accept: 'text/html' });
+    expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+    const dev = await cluster.graphql(null, { accept: 'text/html' });
+    expect(dev.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('allows the listed origins', async () => {
+    const response = await strict.graphql(JSON.stringify({ query: '{ products { id } }' }), { origin: 'https://shop.example' });
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    const other = await strict.graphql(JSON.stringify({ query: '{ products { id } }' }), { origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses a customer\'s mutations past the limit with RATE_LIMITED, and the refused ones take no stock', async () => {

@@ -1,7 +1,12 @@
 // Inter-node security: replica and view-service endpoints need the cluster
-// secret (in-process; the replicas' and view service's real sockets). Fencing
+// secret (in-process; the replicas' and view service's real sockets); the
+// files that hold personal data are the service user's only. Fencing
 // a primary of an old epoch needs a frozen process: test/replication.test.ts.
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../replicas/store.ts';
 import { SECRET, postInternal } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 
@@ -41,5 +46,32 @@ describe('cluster secret', () => {
     const response = await postInternal(`${info.replicas[0]!.url}/replicate`, { epoch: 'x' }, SECRET);
     expect(response.status).toBe(400);
     expect((await cluster.status()).cluster.writable).toBe(true);
+  });
+});
+
+describe('files on disk', () => {
+  it('keeps the replicas\' databases (with their WAL and shared memory), the view and the secret readable by the service\'s user only', async () => {
+    await cluster.gql('{ products { id } }'); // the cluster has written its view and its stores
+    const files = [
+      join(cluster.dataDir, 'view.json'),
+      join(cluster.dataDir, 'cluster.secret'),
+      ...readdirSync(join(cluster.dataDir, 'replicas')).map((name) => join(cluster.dataDir, 'replicas', name)),
+    ];
+    expect(files.filter((f) => /\.db-wal$/.test(f))).toHaveLength(3);
+    for (const file of files) expect((statSync(file).mode & 0o777).toString(8), file).toBe('600');
+    expect((statSync(join(cluster.dataDir, 'replicas')).mode & 0o777).toString(8)).toBe('700');
+  });
+
+  it('narrows a database file an older version left readable by others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jh-modes-'));
+    try {
+      const path = join(dir, 'old.db');
+      writeFileSync(path, '');
+      chmodSync(path, 0o644);
+      Store.open(path).close();
+      expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

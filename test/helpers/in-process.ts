@@ -24,7 +24,7 @@ export interface InProcessOptions {
   /** Base URL of a postcodes.io stand-in; offline (format check only) when absent. */
   postcodesUrl?: string;
   /** Gateway settings beside the tests' defaults (the flags' names, as `runGateway` takes them). */
-  gateway?: Partial<Pick<GatewayFlags, 'introspection' | 'mutationRateLimit' | 'subscriberBufferMax' | 'catalog'>>;
+  gateway?: Partial<Pick<GatewayFlags, 'introspection' | 'graphiql' | 'corsOrigins' | 'production' | 'mutationRateLimit' | 'subscriberBufferMax' | 'catalog'>>;
 }
 
 export class InProcessCluster extends ClusterHandle {
@@ -33,7 +33,7 @@ export class InProcessCluster extends ClusterHandle {
 
   private constructor(
     readonly gatewayUrl: string,
-    private readonly dataDir: string,
+    readonly dataDir: string,
     private readonly closers: (() => Promise<void>)[],
   ) {
     super();
@@ -52,7 +52,7 @@ export class InProcessCluster extends ClusterHandle {
       const gateway = await runGateway({
         host: '127.0.0.1', port, data: dataDir, minReplicas: options.minReplicas ?? 2, heartbeatMs: 100, suspectMs: 500,
         postcodes: options.postcodesUrl ? 'online' : 'offline', postcodesUrl: options.postcodesUrl ?? 'http://127.0.0.1:9', requestDeadlineMs: 15_000, subscriberBufferMax: 1000,
-        mutationRateLimit: 0, introspection: true, webDir: dataDir, logLevel, ...options.gateway,
+        mutationRateLimit: 0, introspection: true, graphiql: true, corsOrigins: [], production: false, webDir: dataDir, logLevel, ...options.gateway,
       });
       cluster.gatewayFetch = gateway.fetch;
       closers.push(() => gateway.close());
@@ -79,8 +79,12 @@ export class InProcessCluster extends ClusterHandle {
 
   /** A raw request to /graphql through yoga's `fetch`: a POST of `body`, or a GET with `query` when the body is null. */
   graphql(body: string | null, headers: Record<string, string> = {}, query = ''): Promise<Response> {
+    return this.request(body === null ? { method: 'GET', headers } : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }, query);
+  }
+
+  /** Any request to /graphql (an OPTIONS preflight, say) through yoga's `fetch`. */
+  request(init: RequestInit, query = ''): Promise<Response> {
     if (!this.gatewayFetch) throw new Error('the in-process gateway is not running');
-    const init: RequestInit = body === null ? { method: 'GET', headers } : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body };
     return this.gatewayFetch(new Request(`${this.gatewayUrl}/graphql${query}`, init));
   }
 
