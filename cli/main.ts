@@ -92,6 +92,9 @@ export function gatewayOptions(command: Command): Command {
     .addOption(new Option('--request-deadline-ms <ms>', 'how long a request may wait out a failover').argParser(integer(100, 600_000)).default(15_000))
     .addOption(new Option('--subscriber-buffer-max <n>', 'events a slow subscriber may have waiting before it is cut off').argParser(integer(1, 1_000_000)).default(1000))
     .addOption(new Option('--mutation-rate-limit <n>', 'mutations per client per second (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_MUTATION_RATE_LIMIT').default(20))
+    .addOption(new Option('--query-rate-limit <points>', 'query points per client per second: a read of the cluster weighs 5, the cluster view 1 (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_QUERY_RATE_LIMIT').default(200))
+    .addOption(new Option('--connections-per-address <n>', 'WebSockets and SSE streams open at once from one address (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_CONNECTIONS_PER_ADDRESS').default(64))
+    .addOption(new Option('--subscriptions-per-connection <n>', 'subscriptions at once on one WebSocket (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_SUBSCRIPTIONS_PER_CONNECTION').default(32))
     .addOption(new Option('--no-introspection', 'refuse GraphQL introspection (GraphiQL then has no schema)'))
     .addOption(new Option('--no-graphiql', 'do not serve GraphiQL at /graphql'))
     .addOption(new Option('--cors-origins <origins>', "other web origins whose pages may call the API (comma-separated); the gateway's own is always allowed").argParser(origins).env('JH_CORS_ORIGINS').default([]))
@@ -113,6 +116,9 @@ export interface GatewayFlags {
   requestDeadlineMs: number;
   subscriberBufferMax: number;
   mutationRateLimit: number;
+  queryRateLimit: number;
+  connectionsPerAddress: number;
+  subscriptionsPerConnection: number;
   introspection: boolean;
   graphiql: boolean;
   corsOrigins: string[];
@@ -140,6 +146,9 @@ export async function runGateway(flags: GatewayFlags) {
     webDir: resolve(flags.webDir),
     subscriberBufferMax: flags.subscriberBufferMax,
     mutationRateLimit: flags.mutationRateLimit,
+    queryRateLimit: flags.queryRateLimit,
+    connectionsPerAddress: flags.connectionsPerAddress,
+    subscriptionsPerConnection: flags.subscriptionsPerConnection,
     introspection: flags.introspection && !flags.production,
     graphiql: flags.graphiql && !flags.production,
     corsOrigins: flags.corsOrigins,

@@ -37,7 +37,9 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
   const gatewayArgs = ['gateway', ...shared, '--port', String(flags.port), '--host', flags.host, '--min-replicas', String(flags.minReplicas),
     '--suspect-ms', String(flags.suspectMs), '--postcodes', flags.postcodes, '--postcodes-url', flags.postcodesUrl,
     '--request-deadline-ms', String(flags.requestDeadlineMs), '--subscriber-buffer-max', String(flags.subscriberBufferMax),
-    '--mutation-rate-limit', String(flags.mutationRateLimit), '--web-dir', resolve(flags.webDir)];
+    '--mutation-rate-limit', String(flags.mutationRateLimit), '--query-rate-limit', String(flags.queryRateLimit),
+    '--connections-per-address', String(flags.connectionsPerAddress), '--subscriptions-per-connection', String(flags.subscriptionsPerConnection),
+    '--web-dir', resolve(flags.webDir)];
   if (!flags.introspection) gatewayArgs.push('--no-introspection');
   if (!flags.graphiql) gatewayArgs.push('--no-graphiql');
   if (flags.production) gatewayArgs.push('--production');

@@ -5,6 +5,8 @@ import type { Services } from './services.ts';
 
 export interface Context {
   services: Services;
+  /** Who counts against the rate limits: `customer:<id>` for a token the gateway knows, else `address:<ip>`. */
+  client: string;
   /** The customer behind the bearer token, or null; looked up once per request. */
   viewer: () => Promise<Customer | null>;
   /** Just the viewer's id, which mutations need: usually known without asking the cluster. */

@@ -66,7 +66,10 @@ const QuoteOutcome = z.discriminatedUnion('ok', [
 ]);
 const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(), hasNextPage: z.boolean() });
 
-export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; secret: string; log: Logger }): Services {
+export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; secret: string; log: Logger }): Services & {
+  /** The customer behind a token the gateway has seen, without asking the cluster; null if it has not (or the token is wrong). */
+  knownCustomerId(token: string): string | null;
+} {
   const { router, views, postcodes, feeds, secret, log } = deps;
   // Safe to keep for ever: customers are never deleted and a token hash belongs to one customer.
   const customerIds = new LRUCache<string, string>({ max: CUSTOMER_IDS_CACHED });
@@ -120,6 +123,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       return checked.ok ? read({ type: 'quote', input: checked.value }, QuoteOutcome) : checked;
     },
     customerByToken,
+    knownCustomerId: (token) => (token.length > TOKEN_CHARS_MAX ? null : (customerIds.get(hashToken(token)) ?? null)),
     customerIdByToken: async (token) => customerIds.get(hashToken(token)) ?? (await customerByToken(token))?.id ?? null,
     orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
     order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderWire.nullable()),

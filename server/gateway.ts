@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { createYoga } from 'graphql-yoga';
+import { type Plugin, createYoga } from 'graphql-yoga';
 import sirv from 'sirv';
 import type { Logger } from 'pino';
 import { buildSchema } from '../schema/index.ts';
@@ -18,7 +18,7 @@ import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices } from './gateway-services.ts';
-import { GRAPHQL_LIMITS, guardPlugins, mutationLimiter, refuseRequest } from './guards.ts';
+import { GRAPHQL_LIMITS, LiveConnections, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
 import { serveWebSockets } from './websocket.ts';
@@ -44,6 +44,12 @@ export interface GatewayConfig {
   subscriberBufferMax: number;
   /** Mutations per client per second (0: no limit). */
   mutationRateLimit: number;
+  /** Query points per client per second (see QUERY_FIELD_WEIGHTS; 0: no limit). */
+  queryRateLimit: number;
+  /** WebSockets and SSE streams open at once from one address (0: no limit). */
+  connectionsPerAddress: number;
+  /** Subscriptions at once on one WebSocket (0: no limit). */
+  subscriptionsPerConnection: number;
   introspection: boolean;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
@@ -90,6 +96,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: feeds.subscribers });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, log);
+  const live = new LiveConnections(config.connectionsPerAddress);
   const cluster = clusterEndpoints(views, config.secret);
   const web = webClient(config.webDir);
 
@@ -109,6 +116,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (path === '/graphql' || path.startsWith('/graphql/')) {
         const refusal = refuseRequest(req.method, req.headers);
         if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+        // An SSE stream is a live connection like a WebSocket: counted against its address until it closes.
+        if ((req.headers.accept ?? '').includes('text/event-stream')) {
+          const release = live.acquire(clientAddress(req));
+          if (!release) return sendJson(res, 429, { errors: [{ message: live.refusal(), extensions: { code: 'TOO_MANY_CONNECTIONS' } }] });
+          res.once('close', release);
+        }
         return withRequestId((id) => {
           res.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
           return yoga.handle(req, res);
@@ -127,7 +140,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
-  const webSockets = serveWebSockets(server, yoga);
+  const webSockets = serveWebSockets(server, yoga, { live, subscriptionsPerConnection: config.subscriptionsPerConnection });
   views.start();
   changes.start();
   const seeding = seedCatalog(router, views, config.catalog, log);
@@ -158,8 +171,23 @@ export interface ServerContext {
   connectionParams?: Record<string, unknown>;
 }
 
-function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick<GatewayConfig, 'mutationRateLimit' | 'introspection' | 'graphiql' | 'corsOrigins'>, log: Logger) {
+function createGraphQL(
+  services: Services & { knownCustomerId(token: string): string | null },
+  metrics: GatewayMetrics,
+  config: Pick<GatewayConfig, 'mutationRateLimit' | 'queryRateLimit' | 'introspection' | 'graphiql' | 'corsOrigins'>,
+  log: Logger,
+) {
   const allowMutation = mutationLimiter(config.mutationRateLimit);
+  const takeQueryPoints = rateLimiter(config.queryRateLimit);
+  // Queries are weighed before they run: a client over its budget gets HTTP 429 and costs the replicas nothing.
+  const queryLimit: Plugin<Context> = {
+    onExecute: async ({ args, setResultAndStopExecution }) => {
+      const weight = queryWeight(args.document, args.operationName);
+      if (weight === null) return;
+      const seconds = await takeQueryPoints(args.contextValue.client, weight);
+      if (seconds !== null) setResultAndStopExecution({ errors: [queryRateLimited(config.queryRateLimit, seconds)] });
+    },
+  };
   return createYoga<ServerContext, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -167,7 +195,7 @@ function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick
     graphiql: config.graphiql,
     cors: corsPolicy(config.corsOrigins),
     batching: { limit: GRAPHQL_LIMITS.batch },
-    plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection })],
+    plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection }), queryLimit],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
@@ -183,13 +211,16 @@ function createGraphQL(services: Services, metrics: GatewayMetrics, config: Pick
       // The id comes from the customer when that is being fetched anyway, else from the gateway's memory of tokens.
       const viewerIdOnce = () =>
         (viewerId ??= viewer ? viewer.then((customer) => customer?.id ?? null) : token ? services.customerIdByToken(token) : Promise.resolve(null));
+      // A client is a customer the gateway already knows by token, else an address (a wrong token costs nothing to look up).
+      const known = token ? services.knownCustomerId(token) : null;
       return {
         services,
+        client: known ? `customer:${known}` : `address:${clientAddress(req)}`,
         viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
         viewerId: viewerIdOnce,
         mutationAllowed: async () => {
           const customerId = await viewerIdOnce();
-          return allowMutation(customerId ? `customer:${customerId}` : `address:${req?.socket.remoteAddress ?? 'in-process'}`);
+          return allowMutation(customerId ? `customer:${customerId}` : `address:${clientAddress(req)}`);
         },
       };
     },

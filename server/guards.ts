@@ -1,9 +1,12 @@
 // Defences against hostile or careless clients: caps on what one GraphQL
 // request may ask for (graphql-armor), CSRF prevention, introspection off on
-// request, body and header size caps, and a per-client mutation rate limit.
+// request, body and header size caps, per-client rate limits on mutations and
+// on queries (weighed by what they cost), and caps on live connections per
+// address and subscriptions per connection.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { type DocumentNode, GraphQLError, Kind, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { UserError } from '../replicas/domain/types.ts';
@@ -58,18 +61,97 @@ export function refuseRequest(method: string | undefined, headers: { 'content-le
   return null;
 }
 
-/** Mutations per client per second; a client is a customer (by id) or, without a valid token, an address. */
-export function mutationLimiter(perSecond: number): (client: string) => Promise<UserError | null> {
-  if (perSecond === 0) return async () => null;
-  const limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
-  return async (client) => {
+/**
+ * A per-client budget of points per second: `take(client, points)` answers
+ * null when the client may go on, else how many seconds to wait. 0: no limit.
+ */
+export function rateLimiter(pointsPerSecond: number): (client: string, points?: number) => Promise<number | null> {
+  if (pointsPerSecond === 0) return async () => null;
+  const limiter = new RateLimiterMemory({ points: pointsPerSecond, duration: 1 });
+  return async (client, points = 1) => {
     try {
-      await limiter.consume(client);
+      await limiter.consume(client, Math.min(points, pointsPerSecond));
       return null;
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-      return { code: 'RATE_LIMITED', message: `Too many changes at once (more than ${perSecond} a second): try again in ${seconds} s.` };
+      return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
     }
   };
+}
+
+/** Mutations per client per second; a client is a customer (by id) or, without a valid token, an address. */
+export function mutationLimiter(perSecond: number): (client: string) => Promise<UserError | null> {
+  const take = rateLimiter(perSecond);
+  return async (client) => {
+    const seconds = await take(client);
+    if (seconds === null) return null;
+    return { code: 'RATE_LIMITED', message: `Too many changes at once (more than ${perSecond} a second): try again in ${seconds} s.` };
+  };
+}
+
+/**
+ * What a query's root fields weigh against --query-rate-limit: answered from
+ * the gateway's memory 1, a call to postcodes.io 10, anything else (a read
+ * on the primary) QUERY_FIELD_WEIGHT_DEFAULT.
+ */
+export const QUERY_FIELD_WEIGHTS: Readonly<Record<string, number>> = { cluster: 1, __typename: 1, __schema: 1, __type: 1, postcode: 10 };
+export const QUERY_FIELD_WEIGHT_DEFAULT = 5;
+
+/** The points a query operation costs (its root fields' weights, fragments included), or null for another kind of operation. */
+export function queryWeight(document: DocumentNode, operationName?: string | null): number | null {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return null;
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  let weight = 0;
+  const seen = new Set<string>();
+  const walk = (selections: typeof operation.selectionSet.selections) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) weight += QUERY_FIELD_WEIGHTS[selection.name.value] ?? QUERY_FIELD_WEIGHT_DEFAULT;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet.selections);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet.selections);
+      }
+    }
+  };
+  walk(operation.selectionSet.selections);
+  return Math.max(weight, 1);
+}
+
+/** The refusal of a query over its client's budget: HTTP 429 with Retry-After, and a code. */
+export function queryRateLimited(perSecond: number, seconds: number): GraphQLError {
+  return new GraphQLError(`Too many queries at once (more than ${perSecond} points a second; a read of the cluster weighs ${QUERY_FIELD_WEIGHT_DEFAULT}): try again in ${seconds} s.`, {
+    extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'retry-after': String(seconds) } } },
+  });
+}
+
+/** The address a request came from (the socket's peer: the gateway trusts no proxy's headers). */
+export function clientAddress(req: { socket: { remoteAddress?: string | undefined } } | undefined): string {
+  return req?.socket.remoteAddress ?? 'in-process';
+}
+
+/** Live connections (WebSockets and SSE streams) per address: `open` gives the release, or null over the cap. */
+export class LiveConnections {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly perAddress: number) {}
+
+  acquire(address: string): (() => void) | null {
+    const count = this.open.get(address) ?? 0;
+    if (this.perAddress > 0 && count >= this.perAddress) return null;
+    this.open.set(address, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.open.get(address) ?? 1) - 1;
+      if (left === 0) this.open.delete(address);
+      else this.open.set(address, left);
+    };
+  }
+
+  refusal(): string {
+    return `Too many live connections from your address (at most ${this.perAddress} WebSockets and SSE streams together): close one first.`;
+  }
 }

@@ -11,7 +11,9 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../replicas/domain/types.ts';
 import { GRAPHQL_LIMITS } from '../server/guards.ts';
-import { SECRET, type GraphQLResponse } from './helpers/cluster.ts';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { SECRET, type GraphQLResponse, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, DETAILS, PLACE_ORDER, SAVE_DETAILS, newCustomer } from './helpers/shop.ts';
 
@@ -185,6 +187,84 @@ describe('production settings, a CORS list and the mutation rate limit', () => {
     // Another customer is not held back by the first one's burst.
     expect((await place(other, 0)).data?.placeOrder.order?.id).toBeTruthy();
     expect(await ramenStock(strict)).toBe(stockBefore - placed - 1);
+  });
+});
+
+describe('limits on reads and live connections', () => {
+  const LIMITS = { queryRateLimit: 20, connectionsPerAddress: 3, subscriptionsPerConnection: 2 };
+  let limited: InProcessCluster;
+  beforeAll(async () => {
+    limited = await InProcessCluster.start({ replicas: 2, gateway: LIMITS });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+  const freshSecond = () => new Promise((r) => setTimeout(r, 1100));
+
+  it('weighs queries by what they cost and refuses a client over its budget with HTTP 429, a code and Retry-After', async () => {
+    await freshSecond();
+    // Four reads of the cluster (5 points each) fill the 20-point budget; the fifth is refused.
+    for (let i = 0; i < 4; i++) expect((await limited.gql('{ products { id } }')).data?.products.length).toBeGreaterThan(0);
+    const refused = await limited.graphql(JSON.stringify({ query: '{ products { id } }' }));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await refused.json()) as GraphQLResponse;
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many queries.*try again in \d+ s/), extensions: { code: 'RATE_LIMITED' } });
+
+    // Wrong tokens are no way round it: they count against the address too, and cost the replicas no lookup.
+    const wrong = await limited.graphql(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: 'Bearer jh_wrong-token-1' });
+    expect(wrong.status).toBe(429);
+    // A cheap read weighs less: after a fresh second, twenty cluster views fit where four reads did.
+    await freshSecond();
+    const cheap = await Promise.all(Array.from({ length: 20 }, () => limited.graphql(JSON.stringify({ query: '{ cluster { epoch } }' }))));
+    expect(cheap.map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
+
+  it('closes a WebSocket over the per-address cap at once, saying why, and refuses an SSE stream over it with 429', async () => {
+    const url = `${limited.gatewayUrl.replace(/^http/, 'ws')}/graphql`;
+    const open = (): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const socket = new WebSocket(url, 'graphql-transport-ws');
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const sockets = [await open(), await open(), await open()];
+    try {
+      const fourth = await open();
+      const [code, reason] = await new Promise<[number, string]>((resolve) => fourth.once('close', (c, r) => resolve([c, String(r)])));
+      expect(code).toBe(1008);
+      expect(reason).toMatch(/Too many live connections from your address \(at most 3/);
+      const sse = await fetch(`${limited.gatewayUrl}/graphql`, {
+        method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'subscription { stockChanged { id } }' }),
+      });
+      expect(sse.status).toBe(429);
+      expect(((await sse.json()) as GraphQLResponse).errors?.[0]?.extensions?.code).toBe('TOO_MANY_CONNECTIONS');
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+    // Closing one frees its place.
+    await waitFor('a place to free up', async () => {
+      const again = await open();
+      const closed = await Promise.race([new Promise<boolean>((r) => again.once('close', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+      again.close();
+      return !closed;
+    });
+  });
+
+  it('refuses a subscription over the per-connection cap with a clear error, and keeps the others', async () => {
+    const client = createClient({ url: `${limited.gatewayUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const errors: unknown[] = [];
+      const stops = [0, 1, 2].map(() => client.subscribe({ query: 'subscription { stockChanged { id } }' }, { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined }));
+      await waitFor('the third subscription refused', () => errors.length > 0);
+      expect(JSON.stringify(errors)).toMatch(/Too many subscriptions on this connection \(at most 2/);
+      expect(errors).toHaveLength(1);
+      for (const stop of stops) stop();
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -24,7 +24,7 @@ export interface InProcessOptions {
   /** Base URL of a postcodes.io stand-in; offline (format check only) when absent. */
   postcodesUrl?: string;
   /** Gateway settings beside the tests' defaults (the flags' names, as `runGateway` takes them). */
-  gateway?: Partial<Pick<GatewayFlags, 'introspection' | 'graphiql' | 'corsOrigins' | 'production' | 'mutationRateLimit' | 'subscriberBufferMax' | 'catalog'>>;
+  gateway?: Partial<Omit<GatewayFlags, 'host' | 'port' | 'data' | 'logLevel' | 'webDir'>>;
 }
 
 export class InProcessCluster extends ClusterHandle {
@@ -52,7 +52,7 @@ export class InProcessCluster extends ClusterHandle {
       const gateway = await runGateway({
         host: '127.0.0.1', port, data: dataDir, minReplicas: options.minReplicas ?? 2, heartbeatMs: 100, suspectMs: 500,
         postcodes: options.postcodesUrl ? 'online' : 'offline', postcodesUrl: options.postcodesUrl ?? 'http://127.0.0.1:9', requestDeadlineMs: 15_000, subscriberBufferMax: 1000,
-        mutationRateLimit: 0, introspection: true, graphiql: true, corsOrigins: [], production: false, webDir: dataDir, logLevel, ...options.gateway,
+        mutationRateLimit: 0, queryRateLimit: 0, connectionsPerAddress: 0, subscriptionsPerConnection: 0, introspection: true, graphiql: true, corsOrigins: [], production: false, webDir: dataDir, logLevel, ...options.gateway,
       });
       cluster.gatewayFetch = gateway.fetch;
       closers.push(() => gateway.close());
