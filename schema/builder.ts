@@ -7,6 +7,8 @@ export interface Context {
   services: Services;
   /** Who counts against the rate limits: `customer:<id>` for a token the gateway knows, else `address:<ip>`. */
   client: string;
+  /** Who is asking, for sharing work between identical requests: `token:<hash>` or `anonymous`. */
+  viewerKey: string;
   /** The customer behind the bearer token, or null; looked up once per request. */
   viewer: () => Promise<Customer | null>;
   /** Just the viewer's id, which mutations need: usually known without asking the cluster. */

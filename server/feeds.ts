@@ -1,10 +1,13 @@
 // Live feeds for GraphQL subscriptions. Orders and stock come from the
 // primary's committed change feed (so only committed changes are sent, from
 // whichever path made them); the cluster feeds come from the view service.
-// Each subscriber gets its own bounded buffer: a subscriber that falls
-// `--subscriber-buffer-max` events behind (default SUBSCRIBER_BUFFER_MAX) is
-// closed with a clear reason (it can subscribe again) instead of making the
-// gateway hold unbounded memory.
+// A feed's readers are the gateway's own shared streams
+// (shared-subscriptions.ts), which read as fast as events come, so they are
+// never cut off: a burst of changes (an order of ten dishes) may arrive
+// before a reader runs. Clients' own bounded buffers are the shared
+// streams' Topics: a client that falls `--subscriber-buffer-max` events
+// behind (default SUBSCRIBER_BUFFER_MAX) is closed with a clear reason (it
+// can subscribe again) instead of making the gateway hold unbounded memory.
 import { GraphQLError } from 'graphql';
 import type { Order, Product } from '../replicas/domain/types.ts';
 import type { ClusterInfo, ReplicaStatusEvent } from '../schema/services.ts';
@@ -24,7 +27,7 @@ export interface Feeds {
 /** A push-to-pull queue for one subscriber. */
 export class Subscription<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   private failure: Error | null = null;
   private done = false;
 
@@ -37,7 +40,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
   push(value: T): void {
     if (this.done || this.failure) return;
     if (this.waiting) {
-      const resolve = this.waiting;
+      const { resolve } = this.waiting;
       this.waiting = null;
       resolve({ value, done: false });
       return;
@@ -54,12 +57,22 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     this.buffer.push(value);
   }
 
+  /** Ends the stream with `error` once what is buffered has been read. */
+  fail(error: Error): void {
+    if (this.done || this.failure) return;
+    this.failure = error;
+    // A reader already waiting has read everything buffered: it gets the failure now.
+    this.waiting?.reject(error);
+    this.waiting = null;
+    this.onClose();
+  }
+
   next(): Promise<IteratorResult<T>> {
     const value = this.buffer.shift();
     if (value !== undefined) return Promise.resolve({ value, done: false });
     if (this.failure) return Promise.reject(this.failure);
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiting = resolve));
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -72,7 +85,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     this.done = true;
     this.buffer.length = 0;
     this.onClose();
-    this.waiting?.({ value: undefined, done: true });
+    this.waiting?.resolve({ value: undefined, done: true });
     this.waiting = null;
   }
 
@@ -107,6 +120,16 @@ export class Topic<T> {
     for (const subscriber of this.subscribers) subscriber.push(value);
   }
 
+  /** Ends every subscriber's stream (their source ended). */
+  close(): void {
+    for (const subscriber of [...this.subscribers]) subscriber.close();
+  }
+
+  /** Ends every subscriber's stream with `error` (their source failed). */
+  fail(error: Error): void {
+    for (const subscriber of [...this.subscribers]) subscriber.fail(error);
+  }
+
   get size(): number {
     return this.subscribers.size;
   }
@@ -117,15 +140,12 @@ export interface FeedSources {
   changes: ChangeFeed;
   /** The catalogue, to give a stock change its product's name and price. */
   products: () => Promise<Product[]>;
-  bufferMax: number;
-  /** Told each time a slow subscriber is cut off. */
-  onCutOff: () => void;
   log: Logger;
 }
 
 /** Topics fed by the view service (cluster feeds) and by the committed change feed (orders, stock). */
-export function createFeeds({ views, changes, products, bufferMax, onCutOff, log }: FeedSources): Feeds & { subscribers(): Record<string, number> } {
-  const limits = { bufferMax, onCutOff };
+export function createFeeds({ views, changes, products, log }: FeedSources): Feeds {
+  const limits = { bufferMax: Number.POSITIVE_INFINITY };
   const cluster = new Topic<ClusterInfo>(limits);
   const replicas = new Topic<ReplicaStatusEvent>(limits);
   const stock = new Topic<Product>(limits);
@@ -179,11 +199,5 @@ export function createFeeds({ views, changes, products, bufferMax, onCutOff, log
     stockChanged: () => stock.subscribe(),
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
-    subscribers: () => ({
-      orderStatusChanged: [...orders.values()].reduce((sum, topic) => sum + topic.size, 0),
-      stockChanged: stock.size,
-      replicaStatusChanged: replicas.size,
-      clusterChanged: cluster.size,
-    }),
   };
 }

@@ -17,7 +17,8 @@ import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol
 import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
-import { createServices } from './gateway-services.ts';
+import { createServices, hashToken } from './gateway-services.ts';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
 import { GRAPHQL_LIMITS, LiveConnections, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
@@ -88,14 +89,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     views,
     changes,
     products: () => services.products(),
-    bufferMax: config.subscriberBufferMax,
-    onCutOff: () => metrics?.subscribersCutOff.inc(),
     log,
   });
   const services = createServices({ router, views, postcodes: config.postcodes, feeds, secret: config.secret, log });
-  metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: feeds.subscribers });
+  // Each subscriber's own buffer (and cut-off) is the shared stream's; the feeds' topics see one subscriber per stream.
+  const shared = new SharedSubscriptions({ bufferMax: config.subscriberBufferMax, onCutOff: () => metrics?.subscribersCutOff.inc() });
+  metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });
   const gatewayMetrics = metrics;
-  const yoga = createGraphQL(services, metrics, config, log);
+  const yoga = createGraphQL(services, metrics, config, shared, log);
   const live = new LiveConnections(config.connectionsPerAddress);
   const cluster = clusterEndpoints(views, config.secret);
   const web = webClient(config.webDir);
@@ -175,6 +176,7 @@ function createGraphQL(
   services: Services & { knownCustomerId(token: string): string | null },
   metrics: GatewayMetrics,
   config: Pick<GatewayConfig, 'mutationRateLimit' | 'queryRateLimit' | 'introspection' | 'graphiql' | 'corsOrigins'>,
+  shared: SharedSubscriptions,
   log: Logger,
 ) {
   const allowMutation = mutationLimiter(config.mutationRateLimit);
@@ -195,7 +197,7 @@ function createGraphQL(
     graphiql: config.graphiql,
     cors: corsPolicy(config.corsOrigins),
     batching: { limit: GRAPHQL_LIMITS.batch },
-    plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection }), queryLimit],
+    plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection }), queryLimit, shared.plugin()],
     logging: {
       debug: (...args) => log.debug({ args }, 'yoga'),
       info: (...args) => log.info({ args }, 'yoga'),
@@ -216,6 +218,7 @@ function createGraphQL(
       return {
         services,
         client: known ? `customer:${known}` : `address:${clientAddress(req)}`,
+        viewerKey: token ? `token:${hashToken(token)}` : 'anonymous',
         viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
         viewerId: viewerIdOnce,
         mutationAllowed: async () => {

@@ -123,6 +123,8 @@ export class GatewayMetrics {
       labelNames: ['feed'] as const,
       registers,
       collect() {
+        // A feed nobody follows any more is absent from the counts: reset, so it reads 0 rather than its last value.
+        this.reset();
         for (const [feed, count] of Object.entries(sources.subscribers())) this.set({ feed }, count);
       },
     });

@@ -12,6 +12,32 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/builder.ts';
 import type { ServerContext } from './gateway.ts';
 import { type LiveConnections, clientAddress } from './guards.ts';
+import { isSharedResult, serialisedOnce } from './shared-subscriptions.ts';
+
+/**
+ * A shared result (shared-subscriptions.ts) is serialised once for all its
+ * subscribers: graphql-ws stringifies each `next` message with this marker
+ * in place of the payload (jsonMessageReplacer), and the socket's `send`
+ * splices the shared JSON in. Stringifying and sending happen in one
+ * synchronous step, so the one JSON waiting is always the one this message
+ * is for; a message not ending in the marker goes out as it is.
+ */
+const SHARED_PAYLOAD = '\u0000jh-shared-payload';
+const SHARED_SUFFIX = `,"payload":${JSON.stringify(SHARED_PAYLOAD)}}`;
+let sharedJson: string | null = null;
+
+function markShared(key: string, value: unknown): unknown {
+  if (key !== 'payload' || !isSharedResult(value)) return value;
+  sharedJson = serialisedOnce(value);
+  return SHARED_PAYLOAD;
+}
+
+function withSharedPayload(data: string): string {
+  const json = sharedJson;
+  sharedJson = null;
+  if (json === null || !data.endsWith(SHARED_SUFFIX)) return data;
+  return `${data.slice(0, -SHARED_SUFFIX.length)},"payload":${json}}`;
+}
 
 /** Close code for a socket refused by a cap (the WebSocket code for "policy violation"). */
 export const WEBSOCKET_POLICY_VIOLATION = 1008;
@@ -38,9 +64,14 @@ export function serveWebSockets(
       return;
     }
     socket.once('close', release);
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    socket.send = ((data: unknown, ...rest: unknown[]) => send(typeof data === 'string' ? withSharedPayload(data) : data, ...rest)) as typeof socket.send;
   });
   const disposable = useServer<Record<string, unknown> | undefined, { request: IncomingMessage }>(
     {
+      jsonMessageReplacer: markShared,
+      // A shared result goes out as it is (graphql-ws would copy it per subscriber), so markShared can recognise it.
+      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? result : undefined),
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {

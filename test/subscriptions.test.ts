@@ -79,6 +79,19 @@ describe('subscriptions', () => {
     }
   });
 
+  it('sends every subscriber of a shared feed the same events in the same order, over both transports', async () => {
+    const token = await newCustomer(cluster);
+    const many = await Promise.all(Array.from({ length: 24 }, (_, i) => open<StockEvent>(i % 4 === 0 ? 'sse' : 'ws', cluster.gatewayUrl, STOCK)));
+    await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }, { productId: 'brownie', quantity: 2 }]);
+    await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+    const first = await many[0]!.waitForEvents(3);
+    for (const feed of many) expect(await feed.waitForEvents(3)).toEqual(first);
+    // One leaving takes nothing from the others.
+    await many[1]!.close();
+    await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+    for (const feed of many.filter((_, i) => i !== 1)) expect(await feed.waitForEvents(4)).toHaveLength(4);
+  });
+
   it.each(TRANSPORTS)('stockChanged over %s: every product whose stock changes, with the new stock', async (transport) => {
     const token = await newCustomer(cluster);
     const stockFeed = await open<StockEvent>(transport, cluster.gatewayUrl, STOCK);

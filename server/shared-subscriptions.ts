@@ -1,0 +1,143 @@
+// One execution per topic. Subscribers who ask for the same subscription
+// (the same document, operation and variables, and for a feed whose events
+// depend on who asks, the same bearer token) share one stream of results:
+// each event is executed once, not once per subscriber, and the result is one
+// object that every subscriber is sent. Over WebSockets it is also serialised
+// once (see `serialisedOnce` and websocket.ts); SSE is written by yoga, which
+// serialises per stream. Each subscriber keeps its own bounded buffer
+// (feeds.ts's Topic): a slow one is cut off as before, without holding the
+// others back.
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, print } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../schema/builder.ts';
+import { Topic } from './feeds.ts';
+
+/** Subscription fields whose events are the same whoever asks: shared by everyone subscribed with the same document. */
+export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'replicaStatusChanged', 'clusterChanged']);
+
+/** Every subscription field, for counts that name each one. */
+const SUBSCRIPTION_FEEDS = ['orderStatusChanged', ...VIEWER_INDEPENDENT_FEEDS];
+
+type Subscribe = (args: ExecutionArgs) => unknown;
+
+interface Stream {
+  feed: string;
+  topic: Topic<ExecutionResult>;
+  /** Settles once the upstream subscription is open (null), or with the error it was answered with instead. */
+  opened: Promise<ExecutionResult | null>;
+}
+
+const shared = new WeakSet<object>();
+const serialised = new WeakMap<object, string>();
+
+/** Whether `result` is one shared by every subscriber of a topic. */
+export function isSharedResult(result: unknown): result is ExecutionResult {
+  return typeof result === 'object' && result !== null && shared.has(result);
+}
+
+/** A shared result as JSON, made the first time any subscriber's transport asks. */
+export function serialisedOnce(result: ExecutionResult): string {
+  let json = serialised.get(result);
+  if (json === undefined) {
+    json = JSON.stringify(result);
+    serialised.set(result, json);
+  }
+  return json;
+}
+
+const printed = new WeakMap<DocumentNode, string>();
+const printedOnce = (document: DocumentNode): string => {
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printed.set(document, text);
+  }
+  return text;
+};
+
+export class SharedSubscriptions {
+  private readonly streams = new Map<string, Stream>();
+
+  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void }) {}
+
+  /** The envelop plugin that routes every subscription (SSE and WebSocket alike) through a shared stream. */
+  plugin(): Plugin<Context> {
+    return {
+      onSubscribe: ({ subscribeFn, setSubscribeFn }) => {
+        setSubscribeFn((args) => this.subscribe(args, subscribeFn as Subscribe));
+      },
+    };
+  }
+
+  /** Subscribers per feed, counted per client (not per shared stream); every subscription field is listed, 0 when unfollowed. */
+  subscribers(): Record<string, number> {
+    const counts: Record<string, number> = Object.fromEntries(SUBSCRIPTION_FEEDS.map((feed) => [feed, 0]));
+    for (const stream of this.streams.values()) counts[stream.feed] = (counts[stream.feed] ?? 0) + stream.topic.size;
+    return counts;
+  }
+
+  private async subscribe(args: ExecutionArgs, upstream: Subscribe): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+    const operation = getOperationAST(args.document, args.operationName);
+    const feeds = operation?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : ['?'])) ?? ['?'];
+    const context = args.contextValue as Context;
+    const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;
+    const key = JSON.stringify([scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = this.open(key, feeds.join(','), args, upstream);
+      this.streams.set(key, stream);
+    }
+    const subscriber = stream.topic.subscribe();
+    const refused = await stream.opened;
+    if (refused) {
+      subscriber.close();
+      return refused;
+    }
+    return subscriber;
+  }
+
+  private open(key: string, feed: string, args: ExecutionArgs, upstream: Subscribe): Stream {
+    let iterator: AsyncIterator<ExecutionResult> | null = null;
+    let stopped = false;
+    const topic = new Topic<ExecutionResult>(this.limits, () => {
+      // The last subscriber left: the upstream subscription ends with it.
+      stopped = true;
+      if (this.streams.get(key) === stream) this.streams.delete(key);
+      void iterator?.return?.();
+    });
+    const stream: Stream = {
+      feed,
+      topic,
+      opened: Promise.resolve()
+        .then(() => upstream(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>)
+        .then((result) => {
+          if (!(Symbol.asyncIterator in result)) {
+            // An error instead of a stream (not signed in, say): answered to whoever asked, and not kept.
+            if (this.streams.get(key) === stream) this.streams.delete(key);
+            return result;
+          }
+          iterator = result[Symbol.asyncIterator]();
+          if (stopped) void iterator.return?.();
+          else void this.pump(iterator, stream, key);
+          return null;
+        }),
+    };
+    return stream;
+  }
+
+  private async pump(iterator: AsyncIterator<ExecutionResult>, stream: Stream, key: string): Promise<void> {
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        shared.add(next.value);
+        stream.topic.publish(next.value);
+      }
+      stream.topic.close();
+    } catch (error) {
+      stream.topic.fail(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      if (this.streams.get(key) === stream) this.streams.delete(key);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// One execution per topic: subscribers of the same subscription share one
+// upstream stream and one result object per event (serialised once), each with
+// its own bounded buffer; feeds that depend on who asks are shared only by the
+// same viewer. The upstream here is a stand-in for graphql's subscribe, counted.
+import { type ExecutionArgs, type ExecutionResult, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { Topic } from '../server/feeds.ts';
+import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
+
+function harness(bufferMax = 100) {
+  const sources: Topic<ExecutionResult>[] = [];
+  let cutOff = 0;
+  const shared = new SharedSubscriptions({ bufferMax, onCutOff: () => cutOff++ });
+  const plugin = shared.plugin() as { onSubscribe: (hook: { subscribeFn: unknown; setSubscribeFn: (fn: (args: ExecutionArgs) => unknown) => void }) => void };
+  let subscribe: (args: ExecutionArgs) => unknown = () => undefined;
+  plugin.onSubscribe({
+    // What graphql's subscribe would do: one source stream per call (or an error result for a refused one).
+    subscribeFn: (args: ExecutionArgs) => {
+      if ((args.contextValue as { viewerKey: string }).viewerKey === 'refused') return { errors: [{ message: 'Sign in first' }] };
+      const source = new Topic<ExecutionResult>({ bufferMax: Number.POSITIVE_INFINITY });
+      sources.push(source);
+      return source.subscribe();
+    },
+    setSubscribeFn: (fn) => (subscribe = fn),
+  });
+  const open = (query: string, viewerKey = 'anonymous') =>
+    subscribe({ schema: undefined as never, document: parse(query), contextValue: { viewerKey } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  return { shared, sources, open, cutOff: () => cutOff };
+}
+
+const STOCK = 'subscription { stockChanged { id stock } }';
+const ORDERS = 'subscription { orderStatusChanged { id status } }';
+
+describe('shared subscriptions', () => {
+  it('opens one upstream for any number of subscribers to the same subscription, and sends each the same result object', async () => {
+    const { shared, sources, open } = harness();
+    const subscribers = (await Promise.all(Array.from({ length: 100 }, () => open(STOCK)))) as AsyncIterableIterator<ExecutionResult>[];
+    expect(sources).toHaveLength(1);
+    expect(shared.subscribers()).toMatchObject({ stockChanged: 100, orderStatusChanged: 0 });
+
+    const event = { data: { stockChanged: { id: 'ramen', stock: 3 } } };
+    sources[0]!.publish(event);
+    const received = await Promise.all(subscribers.map((s) => s.next()));
+    for (const r of received) expect(r.value).toBe(received[0]!.value);
+    expect(isSharedResult(received[0]!.value)).toBe(true);
+    expect(serialisedOnce(received[0]!.value)).toBe(JSON.stringify(event));
+
+    // One leaving ends nothing for the others; the last one leaving ends the upstream.
+    await subscribers[0]!.return?.();
+    expect(shared.subscribers().stockChanged).toBe(99);
+    expect(sources[0]!.size).toBe(1);
+    await Promise.all(subscribers.slice(1).map((s) => s.return?.()));
+    expect(sources[0]!.size).toBe(0);
+    expect(shared.subscribers().stockChanged).toBe(0);
+    // A newcomer after that opens a fresh upstream.
+    await open(STOCK);
+    expect(sources).toHaveLength(2);
+  });
+
+  it("shares a viewer's own feed only with the same viewer, and never keeps a refusal", async () => {
+    const { sources, open } = harness();
+    await Promise.all([open(ORDERS, 'token:a'), open(ORDERS, 'token:a'), open(ORDERS, 'token:b')]);
+    expect(sources).toHaveLength(2);
+    await Promise.all([open(STOCK, 'token:a'), open(STOCK, 'token:b'), open(STOCK)]);
+    expect(sources).toHaveLength(3);
+    expect(await open(ORDERS, 'refused')).toEqual({ errors: [{ message: 'Sign in first' }] });
+    expect(await open(ORDERS, 'refused')).toEqual({ errors: [{ message: 'Sign in first' }] });
+    expect(sources).toHaveLength(3);
+  });
+
+  it('cuts off only the subscriber that stops reading, at its own buffer limit', async () => {
+    const { shared, sources, open, cutOff } = harness(5);
+    const [slow, quick] = (await Promise.all([open(STOCK), open(STOCK)])) as AsyncIterableIterator<ExecutionResult>[];
+    for (let i = 0; i < 8; i++) {
+      sources[0]!.publish({ data: { stockChanged: { id: 'ramen', stock: i } } });
+      expect((await quick!.next()).value).toEqual({ data: { stockChanged: { id: 'ramen', stock: i } } });
+    }
+    expect(cutOff()).toBe(1);
+    await expect(slow!.next()).rejects.toThrow(/Subscriber too slow: more than 5 events waiting/);
+    expect(shared.subscribers().stockChanged).toBe(1);
+  });
+});
