@@ -8,6 +8,7 @@ import type { CatchUpRow } from './scenarios/catch-up.ts';
 import type { FailoverResult } from './scenarios/failover.ts';
 import type { GrowthRow } from './scenarios/growth.ts';
 import type { PressureResult } from './scenarios/pressure.ts';
+import type { SubscribersResult } from './scenarios/subscribers.ts';
 import type { StartUpResult } from './scenarios/start-up.ts';
 import type { ReadRow, WriteRow } from './scenarios/throughput.ts';
 
@@ -41,6 +42,7 @@ export interface BenchResult {
   replicationOverhead: { connections: number; baselineOpsPerSec: number; threeReplicaOpsPerSec: number; ratio: number } | null;
   failover: FailoverResult | null;
   pressure: PressureResult | null;
+  subscribers: SubscribersResult | null;
   catchUp: CatchUpRow[];
   growth: GrowthRow[];
   /** Sections that could not finish, and why. */
@@ -121,6 +123,14 @@ export function targets(result: Omit<BenchResult, 'targets'>): Target[] {
       ? `${pressure.epochChanges} view changes, ${pressure.suspicions} suspicions in ${pressure.seconds} s; SIGSTOP to next write ${pressure.frozenRecoveryMs === null ? 'never' : `${pressure.frozenRecoveryMs.toFixed(0)} ms`}`
       : 'not measured',
     met: pressure ? pressure.epochChanges === 0 && pressure.suspicions === 0 && pressure.frozenRecoveryMs !== null && pressure.frozenRecoveryMs < 2000 : null,
+  });
+  const subscribers = result.subscribers;
+  const cost = subscribers?.throughput.at(-1);
+  list.push({
+    name: `orders/s with ${cost?.subscribers ?? 2000} subscribers`,
+    target: 'at most 20% fewer than with none',
+    measured: subscribers ? `${(subscribers.throughputCost * 100).toFixed(0)}% fewer` : 'not measured',
+    met: subscribers ? subscribers.throughputCost < 0.2 : null,
   });
   const biggest = result.catchUp.at(-1);
   list.push({
@@ -203,6 +213,14 @@ export function markdown(result: BenchResult): string {
     out.push(table(['view changes', 'suspicions', 'orders/s', 'errors', 'SIGSTOP of the primary to next write'], [[
       String(p.epochChanges), String(p.suspicions), p.opsPerSec.toFixed(0), String(p.errors), p.frozenRecoveryMs === null ? 'never' : `${ms(p.frozenRecoveryMs)} ms`,
     ]]), '');
+  }
+  if (result.subscribers) {
+    const s = result.subscribers;
+    out.push(`**Subscribers** (3 replicas; ${s.subscribers.toLocaleString('en-GB')} \`stockChanged\` subscribers on ${s.connections} WebSockets to one gateway; ${s.orders} orders placed one at a time)`, '');
+    out.push(table(['last delivery after the ack, p50', 'p99', 'order round trip, p50', 'gateway memory with none', `with ${s.subscribers.toLocaleString('en-GB')}`], [[
+      `${ms(s.lastDeliveryP50Ms)} ms`, `${ms(s.lastDeliveryP99Ms)} ms`, `${ms(s.orderP50Ms)} ms`, `${s.gatewayRssIdleMb.toFixed(0)} MB`, `${s.gatewayRssSubscribedMb.toFixed(0)} MB`,
+    ]]), '');
+    out.push(table(['subscribers', 'orders/s (16 clients)', 'p99'], s.throughput.map((t) => [t.subscribers.toLocaleString('en-GB'), t.ordersPerSec.toFixed(0), `${ms(t.p99Ms)} ms`])), '');
   }
   if (result.catchUp.length > 0) {
     out.push('**Catch-up** (a backup stopped, N writes made, then restarted from its file; ms)', '');

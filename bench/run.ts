@@ -14,11 +14,12 @@ import { measureFailover } from './scenarios/failover.ts';
 import { measureGrowth } from './scenarios/growth.ts';
 import { measurePressure } from './scenarios/pressure.ts';
 import { measureStartUp } from './scenarios/start-up.ts';
+import { measureSubscribers } from './scenarios/subscribers.ts';
 import { measureThroughput } from './scenarios/throughput.ts';
 import { loadBenchCatalog } from './workload.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const SECTIONS = ['start-up', 'writes', 'failover', 'pressure', 'catch-up', 'growth'] as const;
+const SECTIONS = ['start-up', 'writes', 'failover', 'pressure', 'subscribers', 'catch-up', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Flags {
@@ -71,6 +72,7 @@ async function bench(flags: Flags): Promise<void> {
   const throughput = await runSection('writes', () => measureThroughput(plan, say), { writes: [], reads: [] });
   const failover = await runSection('failover', () => measureFailover(plan, say), null);
   const pressure = await runSection('pressure', () => measurePressure(plan, say), null);
+  const subscribers = await runSection('subscribers', () => measureSubscribers(plan, say), null);
   const catchUp = await runSection('catch-up', () => measureCatchUp(plan, say), []);
   const growth = await runSection('growth', () => measureGrowth(plan, loadBenchCatalog(), say), []);
 
@@ -84,6 +86,7 @@ async function bench(flags: Flags): Promise<void> {
     replicationOverhead: overhead(throughput.writes, plan.headlineConnections),
     failover,
     pressure,
+    subscribers,
     catchUp,
     growth,
     failures,

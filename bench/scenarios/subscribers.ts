@@ -1,0 +1,140 @@
+// Subscribers at scale: 10,000 `stockChanged` subscribers on one gateway
+// (WebSockets from this process, 20 subscriptions each), then orders placed
+// one at a time: for each, the time from the order's acknowledgement (its
+// commit) to the moment the last subscriber has its event, and the gateway's
+// memory beside the same gateway with no subscribers. Then what subscribers
+// cost orders: write throughput with 2,000 subscribers against the same
+// load with none, measured in one run.
+import WebSocket from 'ws';
+import { BenchCluster, sleep, waitFor } from '../cluster.ts';
+import { runLoad, percentile } from '../load.ts';
+import type { Plan } from '../plan.ts';
+import { makeCustomers, placeOneOrder, placeOrders } from '../workload.ts';
+
+const PER_CONNECTION = 20;
+const STOCK = 'subscription { stockChanged { id name stock price { minorUnits formatted } } }';
+
+export interface SubscribersResult {
+  subscribers: number;
+  connections: number;
+  orders: number;
+  /** From an order's acknowledgement to the last subscriber's delivery of its stock event (negative: delivered before the ack arrived). */
+  lastDeliveryP50Ms: number;
+  lastDeliveryP99Ms: number;
+  /** The order's own round trip, for scale. */
+  orderP50Ms: number;
+  gatewayRssIdleMb: number;
+  gatewayRssSubscribedMb: number;
+  throughput: { subscribers: number; ordersPerSec: number; p99Ms: number }[];
+  /** Orders per second lost to the subscribers (1 - with / without). */
+  throughputCost: number;
+}
+
+/** `connections` sockets of `perConnection` subscriptions each, counting the `next` messages that arrive. */
+async function openSubscribers(gatewayUrl: string, connections: number, perConnection: number) {
+  let received = 0;
+  const sockets: WebSocket[] = [];
+  const url = `${gatewayUrl.replace(/^http/, 'ws')}/graphql`;
+  const opening: Promise<void>[] = [];
+  for (let c = 0; c < connections; c++) {
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    sockets.push(socket);
+    opening.push(
+      new Promise((resolve, reject) => {
+        socket.once('error', reject);
+        socket.on('message', (data: Buffer) => {
+          // Counted without parsing: the bench process must not be what is slow.
+          if (data.includes('"type":"next"')) received++;
+          else if (data.includes('"type":"connection_ack"')) {
+            for (let s = 0; s < perConnection; s++) socket.send(JSON.stringify({ id: String(s), type: 'subscribe', payload: { query: STOCK } }));
+            resolve();
+          }
+        });
+        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+      }),
+    );
+    // A few hundred handshakes at a time, not thousands at once.
+    if (opening.length % 200 === 0) await Promise.all(opening);
+  }
+  await Promise.all(opening);
+  return {
+    received: () => received,
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      await sleep(200);
+    },
+  };
+}
+
+async function gatewayMetric(gatewayUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const match = new RegExp(`^${name.replace(/[{}"=]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
+  return Number(match?.[1] ?? Number.NaN);
+}
+
+const openCount = (gatewayUrl: string) => gatewayMetric(gatewayUrl, 'jh_subscriptions_open{feed="stockChanged"}');
+const rssMb = async (gatewayUrl: string) => (await gatewayMetric(gatewayUrl, 'process_resident_memory_bytes')) / 1024 / 1024;
+
+export async function measureSubscribers(plan: Plan, say: (line: string) => void): Promise<SubscribersResult> {
+  const { total, orders, throughputWith, throughputMs, throughputConnections } = plan.subscribers;
+  const connections = Math.ceil(total / PER_CONNECTION);
+  say(`subscribers: ${total} on ${connections} WebSockets, ${orders} orders one at a time; then orders/s with ${throughputWith} subscribers and without`);
+  const cluster = await BenchCluster.start({ replicas: 3, minReplicas: 2, logLevel: plan.logLevel });
+  try {
+    const customers = await makeCustomers(cluster.graphqlUrl, plan.customers);
+    const token = customers[0]?.token ?? '';
+
+    // Throughput first, with none and with `throughputWith` subscribers, on the same warm cluster.
+    const load = () => runLoad({ url: cluster.graphqlUrl, connections: throughputConnections, warmupMs: plan.warmupMs, durationMs: throughputMs, next: placeOrders(customers) });
+    const without = await load();
+    const some = await openSubscribers(cluster.gatewayUrl, Math.ceil(throughputWith / PER_CONNECTION), PER_CONNECTION);
+    await waitFor(`${throughputWith} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= throughputWith);
+    const withSome = await load();
+    await some.close();
+    await waitFor('no subscribers', async () => (await openCount(cluster.gatewayUrl)) === 0);
+    const throughputCost = 1 - withSome.opsPerSec / without.opsPerSec;
+    say(`  orders/s: ${without.opsPerSec.toFixed(0)} with none, ${withSome.opsPerSec.toFixed(0)} with ${throughputWith} subscribers (${(throughputCost * 100).toFixed(0)}% less)`);
+
+    // Fan-out: every order's stock event to every one of `total` subscribers.
+    const gatewayRssIdleMb = await rssMb(cluster.gatewayUrl);
+    const all = await openSubscribers(cluster.gatewayUrl, connections, PER_CONNECTION);
+    try {
+      await waitFor(`${total} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= total, 120_000);
+      const gatewayRssSubscribedMb = await rssMb(cluster.gatewayUrl);
+      const lastDelivery: number[] = [];
+      const orderMs: number[] = [];
+      for (let i = 0; i < orders; i++) {
+        const before = all.received();
+        const sent = performance.now();
+        await placeOneOrder(cluster.graphqlUrl, token);
+        const acked = performance.now();
+        await waitFor('every subscriber to have the event', async () => all.received() >= before + total, 60_000, 1);
+        lastDelivery.push(performance.now() - acked);
+        orderMs.push(acked - sent);
+      }
+      lastDelivery.sort((a, b) => a - b);
+      orderMs.sort((a, b) => a - b);
+      const result: SubscribersResult = {
+        subscribers: total,
+        connections,
+        orders,
+        lastDeliveryP50Ms: percentile(lastDelivery, 0.5),
+        lastDeliveryP99Ms: percentile(lastDelivery, 0.99),
+        orderP50Ms: percentile(orderMs, 0.5),
+        gatewayRssIdleMb,
+        gatewayRssSubscribedMb,
+        throughput: [
+          { subscribers: 0, ordersPerSec: without.opsPerSec, p99Ms: without.p99Ms },
+          { subscribers: throughputWith, ordersPerSec: withSome.opsPerSec, p99Ms: withSome.p99Ms },
+        ],
+        throughputCost,
+      };
+      say(`  ${total} subscribers: last delivery ${result.lastDeliveryP50Ms.toFixed(0)} ms after the ack (p50), ${result.lastDeliveryP99Ms.toFixed(0)} ms (p99); gateway ${gatewayRssIdleMb.toFixed(0)} -> ${gatewayRssSubscribedMb.toFixed(0)} MB`);
+      return result;
+    } finally {
+      await all.close();
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
