@@ -141,7 +141,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
-  const webSockets = serveWebSockets(server, yoga, { live, subscriptionsPerConnection: config.subscriptionsPerConnection });
+  const webSockets = serveWebSockets(server, yoga, { live, subscriptionsPerConnection: config.subscriptionsPerConnection, shared });
   views.start();
   changes.start();
   const seeding = seedCatalog(router, views, config.catalog, log);

@@ -28,6 +28,8 @@ interface Stream {
 }
 
 const shared = new WeakSet<object>();
+/** The arguments of each stream's own upstream subscribe call, which the plugin lets through. */
+const upstreamCalls = new WeakSet<ExecutionArgs>();
 const serialised = new WeakMap<object, string>();
 
 /** Whether `result` is one shared by every subscriber of a topic. */
@@ -60,11 +62,17 @@ export class SharedSubscriptions {
 
   constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void }) {}
 
-  /** The envelop plugin that routes every subscription (SSE and WebSocket alike) through a shared stream. */
+  /**
+   * The envelop plugin that routes a subscription through a shared stream
+   * (SSE, which yoga runs through envelop for each subscriber). A stream's
+   * own upstream call, and a WebSocket subscriber's (shared before envelop:
+   * see `subscribe`), pass through.
+   */
   plugin(): Plugin<Context> {
     return {
-      onSubscribe: ({ subscribeFn, setSubscribeFn }) => {
-        setSubscribeFn((args) => this.subscribe(args, subscribeFn as Subscribe));
+      onSubscribe: ({ args, subscribeFn, setSubscribeFn }) => {
+        if (upstreamCalls.has(args)) return;
+        setSubscribeFn((inner) => this.subscribe(inner, subscribeFn as Subscribe, 'inside envelop'));
       },
     };
   }
@@ -76,12 +84,19 @@ export class SharedSubscriptions {
     return counts;
   }
 
-  private async subscribe(args: ExecutionArgs, upstream: Subscribe): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+  /**
+   * A subscriber of the shared stream for `args`, opening it with
+   * `upstream(args)` if there is none. Called before envelop (WebSockets:
+   * `upstream` is envelop's whole subscribe, run once a stream, and each
+   * subscriber costs only its buffer) or inside it (the plugin).
+   */
+  async subscribe(args: ExecutionArgs, upstream: Subscribe, lane: 'before envelop' | 'inside envelop'): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
     const operation = getOperationAST(args.document, args.operationName);
     const feeds = operation?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : ['?'])) ?? ['?'];
     const context = args.contextValue as Context;
     const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;
-    const key = JSON.stringify([scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
+    // Streams opened before envelop carry results it has already processed, those inside it not yet: never mixed.
+    const key = JSON.stringify([lane, scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
     let stream = this.streams.get(key);
     if (!stream) {
       stream = this.open(key, feeds.join(','), args, upstream);
@@ -109,7 +124,10 @@ export class SharedSubscriptions {
       feed,
       topic,
       opened: Promise.resolve()
-        .then(() => upstream(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>)
+        .then(() => {
+          upstreamCalls.add(args);
+          return upstream(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+        })
         .then((result) => {
           if (!(Symbol.asyncIterator in result)) {
             // An error instead of a stream (not signed in, say): answered to whoever asked, and not kept.

@@ -5,6 +5,7 @@
 // against its address's live connections (closed at once, saying why, over
 // the cap), and may hold only so many subscriptions at once.
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -12,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/builder.ts';
 import type { ServerContext } from './gateway.ts';
 import { type LiveConnections, clientAddress } from './guards.ts';
-import { isSharedResult, serialisedOnce } from './shared-subscriptions.ts';
+import { type SharedSubscriptions, isSharedResult, serialisedOnce } from './shared-subscriptions.ts';
 
 /**
  * A shared result (shared-subscriptions.ts) is serialised once for all its
@@ -53,7 +54,7 @@ interface Enveloped {
 export function serveWebSockets(
   server: Server,
   yoga: YogaServerInstance<ServerContext, Context>,
-  limits: { live: LiveConnections; subscriptionsPerConnection: number },
+  limits: { live: LiveConnections; subscriptionsPerConnection: number; shared: SharedSubscriptions },
 ): { close(): Promise<void> } {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: WEBSOCKET_MESSAGE_BYTES_MAX });
   // Registered before graphql-ws's own handler: a socket over the cap is closed before it is served.
@@ -64,8 +65,23 @@ export function serveWebSockets(
       return;
     }
     socket.once('close', release);
+    // Messages sent in one turn of the event loop (an event's `next` for every subscription on this socket) leave in
+    // one write: the TCP socket is corked at the first and uncorked once the turn's promise jobs are done. One
+    // system call a socket per event instead of one a subscription (ws has no public cork; its socket is `_socket`).
+    const tcp = (socket as unknown as { _socket?: Socket })._socket;
+    let corked = false;
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
-    socket.send = ((data: unknown, ...rest: unknown[]) => send(typeof data === 'string' ? withSharedPayload(data) : data, ...rest)) as typeof socket.send;
+    socket.send = ((data: unknown, ...rest: unknown[]) => {
+      if (tcp && !corked) {
+        corked = true;
+        tcp.cork();
+        process.nextTick(() => {
+          corked = false;
+          tcp.uncork();
+        });
+      }
+      send(typeof data === 'string' ? withSharedPayload(data) : data, ...rest);
+    }) as typeof socket.send;
   });
   const disposable = useServer<Record<string, unknown> | undefined, { request: IncomingMessage }>(
     {
@@ -95,7 +111,8 @@ export function serveWebSockets(
           document,
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          // Subscribers share a stream here, before envelop: its pipeline runs once a stream, not once a subscriber.
+          rootValue: { execute: enveloped.execute, subscribe: (subscribeArgs: ExecutionArgs) => limits.shared.subscribe(subscribeArgs, enveloped.subscribe, 'before envelop') },
         };
         return args;
       },

@@ -1,11 +1,11 @@
 // Subscribers at scale: 10,000 `stockChanged` subscribers on one gateway
-// (WebSockets from this process, 20 subscriptions each), then orders placed
+// (WebSockets from a worker thread of this process, 20 subscriptions each), then orders placed
 // one at a time: for each, the time from the order's acknowledgement (its
 // commit) to the moment the last subscriber has its event, and the gateway's
 // memory beside the same gateway with no subscribers. Then what subscribers
 // cost orders: write throughput with 2,000 subscribers against the same
 // load with none, measured in one run.
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
 import { BenchCluster, sleep, waitFor } from '../cluster.ts';
 import { runLoad, percentile } from '../load.ts';
 import type { Plan } from '../plan.ts';
@@ -30,37 +30,38 @@ export interface SubscribersResult {
   throughputCost: number;
 }
 
-/** `connections` sockets of `perConnection` subscriptions each, counting the `next` messages that arrive. */
+/**
+ * `connections` sockets of `perConnection` subscriptions each, in a worker
+ * thread (bench/subscriber-worker.ts); `received()` asks it how many `next`
+ * messages have come.
+ */
 async function openSubscribers(gatewayUrl: string, connections: number, perConnection: number) {
-  let received = 0;
-  const sockets: WebSocket[] = [];
-  const url = `${gatewayUrl.replace(/^http/, 'ws')}/graphql`;
-  const opening: Promise<void>[] = [];
-  for (let c = 0; c < connections; c++) {
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    sockets.push(socket);
-    opening.push(
-      new Promise((resolve, reject) => {
-        socket.once('error', reject);
-        socket.on('message', (data: Buffer) => {
-          // Counted without parsing: the bench process must not be what is slow.
-          if (data.includes('"type":"next"')) received++;
-          else if (data.includes('"type":"connection_ack"')) {
-            for (let s = 0; s < perConnection; s++) socket.send(JSON.stringify({ id: String(s), type: 'subscribe', payload: { query: STOCK } }));
-            resolve();
-          }
-        });
-        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
-      }),
-    );
-    // A few hundred handshakes at a time, not thousands at once.
-    if (opening.length % 200 === 0) await Promise.all(opening);
-  }
-  await Promise.all(opening);
+  // The worker is TypeScript too: it registers tsx's loader (as the benchmark runs under tsx), then loads it.
+  const script = new URL('../subscriber-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
+  const worker = new Worker(bootstrap, {
+    eval: true,
+    workerData: { url: `${gatewayUrl.replace(/^http/, 'ws')}/graphql`, connections, perConnection, query: STOCK },
+  });
+  const replies: ((message: Record<string, unknown>) => void)[] = [];
+  const ask = (question: 'count' | 'close') =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      replies.push(resolve);
+      worker.postMessage(question);
+    });
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: Record<string, unknown>) => {
+      if (message.opened) resolve();
+      else if (message.failed) reject(new Error(`subscribers could not connect: ${String(message.failed)}`));
+      else replies.shift()?.(message);
+    });
+    worker.once('error', reject);
+  });
   return {
-    received: () => received,
+    received: async () => Number((await ask('count')).received),
     close: async () => {
-      for (const socket of sockets) socket.terminate();
+      await ask('close');
+      await worker.terminate();
       await sleep(200);
     },
   };
@@ -104,11 +105,11 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
       const lastDelivery: number[] = [];
       const orderMs: number[] = [];
       for (let i = 0; i < orders; i++) {
-        const before = all.received();
+        const before = await all.received();
         const sent = performance.now();
         await placeOneOrder(cluster.graphqlUrl, token);
         const acked = performance.now();
-        await waitFor('every subscriber to have the event', async () => all.received() >= before + total, 60_000, 1);
+        await waitFor('every subscriber to have the event', async () => (await all.received()) >= before + total, 60_000, 1);
         lastDelivery.push(performance.now() - acked);
         orderMs.push(acked - sent);
       }
