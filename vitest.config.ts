@@ -12,9 +12,10 @@ export default defineConfig({
     // Tests start the compiled commands: build dist/ once, before any test file; afterwards, fail the run
     // if any process a test started is still alive.
     globalSetup: ['test/helpers/build.ts'],
-    // Integration tests start real processes; two files at a time suits a 2-core machine.
+    // Three files at a time on a 2-core machine: much of a process-level test is waiting (a failover, a frozen
+    // process), and the suite passes beside two busy loops this way (README: "How the tests are layered").
     fileParallelism: true,
-    maxWorkers: 2,
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
