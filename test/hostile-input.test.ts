@@ -221,6 +221,41 @@ describe('limits on reads and live connections', () => {
     expect(cheap.map((r) => r.status)).toEqual(Array(20).fill(200));
   });
 
+  it('never lets a client read more than its budget in a second, whatever it asks, and a refusal reads and changes nothing', async () => {
+    const queries = fc.constantFrom(
+      { query: '{ cluster { epoch } }', weight: 1 },
+      { query: '{ products { id } }', weight: 5 },
+      { query: '{ a: products { id } b: deliveryOptions { id } }', weight: 10 },
+      { query: '{ viewer { id } cluster { writable } }', weight: 6 },
+      { query: 'query Q { ...F } fragment F on Query { products { id } cluster { epoch } }', weight: 6 },
+    );
+    const before = (await limited.waitForConvergence(2)).stateHash;
+    await fc.assert(
+      fc.asyncProperty(fc.array(queries, { minLength: 1, maxLength: 12 }), async (burst) => {
+        await freshSecond();
+        const started = Date.now();
+        const answers = [];
+        for (const { query } of burst) answers.push(await limited.graphql(JSON.stringify({ query }), { authorization: 'Bearer jh_not-a-customer' }));
+        fc.pre(Date.now() - started < 900); // all in one second of the limiter's
+        let spent = 0;
+        for (const [i, answer] of answers.entries()) {
+          const body = (await answer.json()) as GraphQLResponse;
+          if (answer.status === 200) spent += burst[i]!.weight;
+          else {
+            expect(answer.status).toBe(429);
+            expect(body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+            expect(body.data ?? null).toBeNull();
+          }
+        }
+        expect(spent).toBeLessThanOrEqual(LIMITS.queryRateLimit);
+        // The first query of a fresh second always fits.
+        expect(answers[0]!.status).toBe(200);
+      }),
+      { numRuns: 5 },
+    );
+    expect((await limited.waitForConvergence(2)).stateHash).toBe(before);
+  }, 60_000);
+
   it('closes a WebSocket over the per-address cap at once, saying why, and refuses an SSE stream over it with 429', async () => {
     const url = `${limited.gatewayUrl.replace(/^http/, 'ws')}/graphql`;
     const open = (): Promise<WebSocket> =>
