@@ -139,8 +139,12 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       }
       // The token is made here and only its hash travels: no replica ever holds it.
       const token = newToken(secret, idempotencyKey);
-      const saved = await write({ type: 'createCustomer', tokenHash: hashToken(token), details: details.value, idempotencyKey }, CustomerWire);
-      return saved.ok ? { ok: true, value: { customer: saved.value, token } } : saved;
+      const tokenHash = hashToken(token);
+      const saved = await write({ type: 'createCustomer', tokenHash, details: details.value, idempotencyKey }, CustomerWire);
+      if (!saved.ok) return saved;
+      // Known from now on: the new customer's requests count against their own budget, not their address's.
+      customerIds.set(tokenHash, saved.value.id);
+      return { ok: true, value: { customer: saved.value, token } };
     },
     placeOrder: async (customerId, input: PlaceOrderInput) => {
       const checked = validateOrderRequest(input);

@@ -215,6 +215,9 @@ describe('limits on reads and live connections', () => {
     // Wrong tokens are no way round it: they count against the address too, and cost the replicas no lookup.
     const wrong = await limited.graphql(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: 'Bearer jh_wrong-token-1' });
     expect(wrong.status).toBe(429);
+    // A customer who has just signed up has a budget of their own, whatever their address has spent.
+    const token = await newCustomer(limited);
+    expect((await limited.gql('{ viewer { id } }', {}, token)).data?.viewer.id).toBeTruthy();
     // A cheap read weighs less: after a fresh second, twenty cluster views fit where four reads did.
     await freshSecond();
     const cheap = await Promise.all(Array.from({ length: 20 }, () => limited.graphql(JSON.stringify({ query: '{ cluster { epoch } }' }))));
