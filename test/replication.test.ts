@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
 import { SECRET, TestCluster, postInternal, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
-import { allOrders, deepStockCatalog, newCustomer, orderingCustomers, placeOrder, stockLevels } from './helpers/shop.ts';
+import { CANCEL_ORDER, allOrders, deepStockCatalog, newCustomer, orderingCustomers, placeOrder, stockLevels } from './helpers/shop.ts';
 
 const PRODUCTS = ['margherita', 'pad-thai', 'ramen', 'brownie'];
 
@@ -117,6 +117,28 @@ describe('replication', () => {
     await cluster.waitForConvergence(3);
     await expectEveryAckedOrderOnce(cluster, clients.tokens, clients.acked, initial);
   }, 90_000);
+
+  it('answers a keyed retry with its first answer after the primary that took it is killed, and refuses the key for another request', async () => {
+    const c = (cluster = await TestCluster.start({ replicas: 3 }));
+    const token = await newCustomer(c);
+    const key = randomUUID();
+    const first = await placeOrder(c, token, [{ productId: 'ramen', quantity: 1 }], key);
+    const orderId = first.data?.placeOrder.order.id as string;
+    const cancelKey = randomUUID();
+    const cancelled = await c.gql(CANCEL_ORDER, { input: { orderId, idempotencyKey: cancelKey } }, token);
+    expect(cancelled.data?.cancelOrder.errors).toEqual([]);
+    const before = (await c.status()).view.epoch;
+    await c.kill(`replica ${await c.primary()}`);
+    await waitFor('a new primary', async () => (await c.status()).view.epoch > before && (await c.status()).cluster.writable);
+
+    const retried = await placeOrder(c, token, [{ productId: 'ramen', quantity: 1 }], key);
+    // The first answer, as it was given (the order as placed), by a primary that never ran the request.
+    expect(retried.data?.placeOrder).toMatchObject({ errors: [], order: { id: orderId, status: 'ACTIVE', total: first.data?.placeOrder.order.total } });
+    expect((await c.gql(CANCEL_ORDER, { input: { orderId, idempotencyKey: cancelKey } }, token)).data?.cancelOrder).toEqual(cancelled.data?.cancelOrder);
+    const other = await placeOrder(c, token, [{ productId: 'brownie', quantity: 3 }], key);
+    expect(other.data?.placeOrder.errors.map((e: { code: string }) => e.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(await allOrders(c, token)).toHaveLength(1);
+  }, 60_000);
 
   it('throws away a divergent tail and brings the replica level by snapshot', async () => {
     cluster = await TestCluster.start({ replicas: 3 });
