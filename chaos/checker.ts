@@ -70,6 +70,7 @@ export function checkHistory(history: History): Violation[] {
   for (const customer of final.customers) {
     const ops = history.ops.filter((op) => op.customerId === customer.customerId);
     checkOrders(customer, ops, report);
+    checkKeyReuse(ops, report, customer.customerId);
     checkCancels(customer, ops, report);
     checkReads(customer, ops, report);
     checkDetails(customer, ops, report);
@@ -144,6 +145,19 @@ function checkOrders(customer: FinalCustomer, ops: Op[], report: Report): void {
       report({ check: 'lost-order', message: `order ${ackedId} (key ${key}) was acknowledged but is not in the final history`, opIds, customerId, orderId: ackedId });
     } else if (found.tipMinor !== tip) {
       report({ check: 'idempotency', message: `order ${ackedId} was acknowledged for key ${key} but holds another checkout (tip ${found.tipMinor})`, opIds, customerId, orderId: ackedId });
+    }
+  }
+}
+
+// ---- a key reused for another cart: refused, and nothing placed (an order with its tip is an unrequested one) ----
+
+function checkKeyReuse(ops: Op[], report: Report, customerId: string): void {
+  for (const op of ops) {
+    if (op.type !== 'reuseKey') continue;
+    if (op.outcome === 'ok') {
+      report({ check: 'idempotency', message: `key ${op.key} reused for another cart was answered with order ${op.result?.id ?? '?'} instead of being refused`, opIds: [op.id], customerId, orderId: op.result?.id });
+    } else if (op.outcome === 'fail' && op.code !== 'IDEMPOTENCY_KEY_REUSED' && !mayHaveApplied(op)) {
+      report({ check: 'idempotency', message: `key ${op.key} reused for another cart was refused with ${op.code ?? 'no code'}, not IDEMPOTENCY_KEY_REUSED`, opIds: [op.id], customerId });
     }
   }
 }

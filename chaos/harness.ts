@@ -187,7 +187,7 @@ async function settle(cluster: ChaosCluster, options: ChaosOptions, recorder: Re
     settleProblem = `no writable view of all ${options.replicas} replicas ${SETTLE_WAIT_MS / 1000} s after healing: ${String(error)}`;
   }
   // A write a client gave up on may still be applied until the gateway's deadline for it passes.
-  const undecided = recorder.ops.filter((op) => ['placeOrder', 'cancelOrder', 'updateDetails', 'createCustomer'].includes(op.type) && op.outcome !== 'ok' && mayHaveApplied(op));
+  const undecided = recorder.ops.filter((op) => ['placeOrder', 'reuseKey', 'cancelOrder', 'updateDetails', 'createCustomer'].includes(op.type) && op.outcome !== 'ok' && mayHaveApplied(op));
   const lastUndecided = Math.max(0, ...undecided.map((op) => op.start));
   await sleep(Math.max(0, lastUndecided + REQUEST_DEADLINE_MS + GATEWAY_CALL_TIMEOUT_MS + 500 - recorder.now()));
 

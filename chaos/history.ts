@@ -56,6 +56,16 @@ export type Op =
       replay: boolean;
       result?: OrderSeen;
     })
+  | (OpBase & {
+      /** An answered checkout's key sent again with another cart: must be refused (IDEMPOTENCY_KEY_REUSED) and place nothing. */
+      type: 'reuseKey';
+      key: string;
+      /** Unique too (the key's own tip plus REUSE_TIP_OFFSET): an order found with it was placed by the reuse. */
+      tipMinor: number;
+      lines: Line[];
+      deliveryOptionId: string;
+      result?: OrderSeen;
+    })
   | (OpBase & { type: 'cancelOrder'; orderId: string; attempt: number; result?: { id: string; status: 'ACTIVE' | 'CANCELLED' } })
   | (OpBase & { type: 'readOrders'; result?: { orders: OrderSeen[]; totalCount: number; hasNextPage: boolean } })
   | (OpBase & { type: 'readProducts'; result?: { products: { id: string; stock: number }[] } });

@@ -110,7 +110,9 @@ export function formatViolation(history: History, violation: Violation): string 
 export function formatOp(op: Op): string {
   const head = `${op.id} client ${op.client} ${op.start}-${op.end} ms ${op.type}`;
   const detail =
-    op.type === 'placeOrder' ? ` key ${op.key} tip ${op.tipMinor} attempt ${op.attempt}${op.replay ? ' (replay)' : ''}` : op.type === 'cancelOrder' ? ` order ${op.orderId} attempt ${op.attempt}` : '';
+    op.type === 'placeOrder' ? ` key ${op.key} tip ${op.tipMinor} attempt ${op.attempt}${op.replay ? ' (replay)' : ''}`
+      : op.type === 'reuseKey' ? ` key ${op.key} reused with tip ${op.tipMinor}`
+      : op.type === 'cancelOrder' ? ` order ${op.orderId} attempt ${op.attempt}` : '';
   const result = op.outcome === 'ok' && op.type === 'placeOrder' && op.result ? ` -> order ${op.result.id} ${op.result.status}` : '';
   return `${head}${detail}: ${op.outcome}${op.code ? ` ${op.code}` : ''}${result}`;
 }

@@ -49,6 +49,8 @@ const QUOTE = `query Quote($input: OrderQuoteInput!) {
   }
 }`;
 const PLACE = `mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message } } }`;
+/** Added to a key's tip for a reuse of it with another cart: no checkout's own tip comes near. */
+export const REUSE_TIP_OFFSET = 1_000_000;
 const CANCEL = `mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { order { id status } errors { code message } } }`;
 export const ORDERS = `query Orders($first: Int, $after: String) {
   viewer { id firstName lastName phone postcode address
@@ -290,6 +292,8 @@ export class Workload {
       if (op.outcome === 'ok') {
         // Sometimes the client sends an answered checkout again (a double click): it must get the same order.
         if (random.chance(0.1)) await this.placeOnce(client, session, { key, tipMinor: n, lines, deliveryOptionId }, attempt + 1, true);
+        // And sometimes a buggy client reuses the key for another cart: it must be refused and place nothing.
+        else if (random.chance(0.05)) await this.reuseKey(client, session, key, n, random);
         return;
       }
       if (!mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
@@ -317,6 +321,16 @@ export class Workload {
     this.config.recorder.op(op);
     if (seen?.status === 'ACTIVE') session.active.add(seen.id);
     return op;
+  }
+
+  private async reuseKey(client: number, session: Session, key: string, tipOfKey: number, random: Random): Promise<void> {
+    const { lines, deliveryOptionId } = this.cart(random);
+    const tipMinor = tipOfKey + REUSE_TIP_OFFSET;
+    const input = { idempotencyKey: key, lines, deliveryOptionId, tipMinorUnits: tipMinor };
+    const call = await this.timed(client, session.customerId, PLACE, { input }, session.token);
+    const { outcome, code, message, payload } = this.judge(call.answer, 'placeOrder');
+    const wire = payload?.order as WireOrder | undefined;
+    this.config.recorder.op({ ...call.timing, type: 'reuseKey', key, tipMinor, lines, deliveryOptionId, outcome, code, message, result: wire ? this.orderSeen(wire) : undefined });
   }
 
   private async cancel(client: number, session: Session, random: Random): Promise<void> {

@@ -35,6 +35,10 @@ describe('the chaos harness', () => {
     expect(summary.failovers).toBeGreaterThanOrEqual(1);
     expect(summary.orders.acknowledged).toBeGreaterThan(20);
     expect(summary.orders.cancelsAcknowledged).toBeGreaterThan(5);
+    // Keys reused for another cart were sent, and every one answered was refused as such (the checker names any other).
+    const reuses = history.ops.filter((op) => op.type === 'reuseKey');
+    expect(reuses.length).toBeGreaterThan(0);
+    expect(reuses.filter((op) => op.outcome === 'fail').every((op) => op.code === 'IDEMPOTENCY_KEY_REUSED' || op.code === 'SERVICE_UNAVAILABLE')).toBe(true);
     // The final state was read and the subscribers were checked against a complete log.
     expect(history.final?.replicas).toHaveLength(3);
     expect(history.final?.log?.fromSeq).toBe(1);

@@ -149,6 +149,28 @@ describe('the chaos checker', () => {
     expect(checks(history)).toContain('lost-cancel');
   });
 
+  it('passes a key reused for another cart that was refused, and catches one that was accepted or placed an order', () => {
+    const refused = clean();
+    refused.ops.push(op('reuseKey', { key: 'k1', tipMinor: 1_000_001, lines: LAKSA1, deliveryOptionId: 'standard', outcome: 'fail', code: 'IDEMPOTENCY_KEY_REUSED' }));
+    expect(checkHistory(refused)).toEqual([]);
+
+    const accepted = clean();
+    accepted.ops.push(op('reuseKey', { key: 'k1', tipMinor: 1_000_001, lines: LAKSA1, deliveryOptionId: 'standard', outcome: 'ok', result: order('1', 1, PHO2) }));
+    expect(messages(accepted, 'idempotency')).toMatch(/key k1 reused for another cart was answered with order 1/);
+
+    const otherCode = clean();
+    otherCode.ops.push(op('reuseKey', { key: 'k1', tipMinor: 1_000_001, lines: LAKSA1, deliveryOptionId: 'standard', outcome: 'fail', code: 'OUT_OF_STOCK' }));
+    expect(messages(otherCode, 'idempotency')).toMatch(/refused with OUT_OF_STOCK, not IDEMPOTENCY_KEY_REUSED/);
+
+    // Refused or not, an order holding the reuse's cart is one nobody asked for.
+    const placed = clean();
+    placed.ops.push(op('reuseKey', { key: 'k1', tipMinor: 1_000_001, lines: LAKSA1, deliveryOptionId: 'standard', outcome: 'unknown', code: 'TIMEOUT' }));
+    const { final, customer } = finalOf(placed);
+    customer.orders.unshift(order('4', 1_000_001, LAKSA1));
+    final.products = [{ id: 'pho', stock: 7 }, { id: 'laksa', stock: 4 }];
+    expect(checks(placed)).toContain('unrequested-order');
+  });
+
   it('catches a duplicate: two orders for one idempotency key', () => {
     const history = clean();
     const { final, customer } = finalOf(history);
