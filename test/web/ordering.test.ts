@@ -110,6 +110,49 @@ describe('the web client', () => {
     expect(problems).toEqual([]);
   }, 90_000);
 
+  it('signs up, places and cancels once when each answer is lost on the way back: the retry gets the first answer', async () => {
+    const { page, problems } = await open(LAPTOP);
+    // The first request of each of these reaches the gateway and is done there, but its answer never reaches the
+    // browser (the connection is reset); the app sends it again, with the same idempotency key.
+    const lost = new Map<string, unknown>();
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      const operation = /mutation (SaveContactDetails|PlaceOrder|CancelOrder)\b/.exec(body)?.[1];
+      if (!operation || lost.has(operation)) return route.continue();
+      const answer = await route.fetch();
+      lost.set(operation, await answer.json());
+      return route.abort('connectionreset');
+    });
+
+    await page.getByRole('heading', { name: 'Where should we deliver?' }).waitFor();
+    await fillDetails(page, { ...ADA, firstName: 'Lost' });
+    await page.getByRole('button', { name: 'Continue to the menu' }).click();
+    await page.getByRole('heading', { name: 'Menu' }).waitFor();
+    const signUp = lost.get('SaveContactDetails') as { data: { saveContactDetails: { token: string } } };
+    // The customer the lost answer named, with its token: not a second customer.
+    expect(await storedToken(page)).toBe(signUp.data.saveContactDetails.token);
+
+    await page.getByTestId('dish-margherita').getByRole('button', { name: 'Add Margherita Pizza to cart' }).click();
+    await page.getByRole('button', { name: 'Go to checkout' }).click();
+    await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+    await page.getByRole('button', { name: /Place order/ }).click();
+    await waitForText(page.getByTestId('confirmation'), /Thanks, Lost! Order #\d+ is placed\./);
+    const placed = lost.get('PlaceOrder') as { data: { placeOrder: { order: { id: string } } } };
+    const token = signUp.data.saveContactDetails.token;
+    expect((await allOrders(cluster, token)).map((o) => o.id)).toEqual([placed.data.placeOrder.order.id]);
+
+    await page.getByRole('link', { name: 'Orders' }).click();
+    const card = page.getByTestId(`order-${placed.data.placeOrder.order.id}`);
+    await card.getByRole('button', { name: 'Cancel order' }).click();
+    await card.getByRole('button', { name: 'Yes, cancel order' }).click();
+    await waitForText(card.locator('.badge'), 'Cancelled');
+    expect(lost.has('CancelOrder')).toBe(true);
+    expect(await card.locator('[role="alert"]').count()).toBe(0);
+    expect((await allOrders(cluster, token)).map((o) => o.status)).toEqual(['CANCELLED']);
+    // The reset connections are the browser's own console errors; nothing else went wrong.
+    expect(problems.filter((p) => !/ERR_CONNECTION_RESET|Failed to load resource/.test(p))).toEqual([]);
+  }, 90_000);
+
   it('says when the postcode service cannot be reached, and offers to try again', async () => {
     const { page, problems } = await open(LAPTOP);
     // The postcode last, sent with Enter: the save itself meets the failing service.

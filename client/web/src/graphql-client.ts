@@ -39,7 +39,7 @@ function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void
 /**
  * A fetch that keeps trying while the gateway cannot be reached (no answer, or
  * a proxy's 502/503/504), reporting to `connection`. Retrying a mutation is
- * safe: placeOrder carries an idempotency key, and the gateway dedupes the rest.
+ * safe: every mutation the app sends carries an idempotency key, and a retry gets the first answer.
  * It stops only when urql aborts the request (the view no longer needs it).
  */
 export function retryingFetch(connection: ConnectionStore, baseFetch: typeof fetch = globalThis.fetch.bind(globalThis)): typeof fetch {
