@@ -6,7 +6,7 @@
 // the cap), and may hold only so many subscriptions at once.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -17,20 +17,30 @@ import { type SharedSubscriptions, isSharedResult, serialisedOnce } from './shar
 
 /**
  * A shared result (shared-subscriptions.ts) is serialised once for all its
- * subscribers: graphql-ws stringifies each `next` message with this marker
- * in place of the payload (jsonMessageReplacer), and the socket's `send`
- * splices the shared JSON in. Stringifying and sending happen in one
+ * subscribers: graphql-ws is given a stand-in payload whose `toJSON` leaves
+ * this marker in the message (and the shared JSON aside), and the socket's
+ * `send` splices the shared JSON in. Stringifying and sending happen in one
  * synchronous step, so the one JSON waiting is always the one this message
  * is for; a message not ending in the marker goes out as it is.
  */
 const SHARED_PAYLOAD = '\u0000jh-shared-payload';
 const SHARED_SUFFIX = `,"payload":${JSON.stringify(SHARED_PAYLOAD)}}`;
 let sharedJson: string | null = null;
+const standIns = new WeakMap<object, { toJSON(): string }>();
 
-function markShared(key: string, value: unknown): unknown {
-  if (key !== 'payload' || !isSharedResult(value)) return value;
-  sharedJson = serialisedOnce(value);
-  return SHARED_PAYLOAD;
+/** The payload graphql-ws sends for a shared result: one stand-in a result, however many subscribers. */
+function standInFor(result: ExecutionResult): { toJSON(): string } {
+  let standIn = standIns.get(result);
+  if (!standIn) {
+    standIn = {
+      toJSON: () => {
+        sharedJson = serialisedOnce(result);
+        return SHARED_PAYLOAD;
+      },
+    };
+    standIns.set(result, standIn);
+  }
+  return standIn;
 }
 
 function withSharedPayload(data: string): string {
@@ -85,9 +95,8 @@ export function serveWebSockets(
   });
   const disposable = useServer<Record<string, unknown> | undefined, { request: IncomingMessage }>(
     {
-      jsonMessageReplacer: markShared,
-      // A shared result goes out as it is (graphql-ws would copy it per subscriber), so markShared can recognise it.
-      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? result : undefined),
+      // A shared result goes out as its stand-in (graphql-ws would copy it per subscriber and stringify each copy).
+      onNext: (_ctx, _id, _payload, _args, result) => (isSharedResult(result) ? (standInFor(result) as ExecutionResult) : undefined),
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
