@@ -2,9 +2,10 @@
 // (the same document, operation and variables, and for a feed whose events
 // depend on who asks, the same bearer token) share one stream of results:
 // each event is executed once, not once per subscriber, and the result is one
-// object that every subscriber is sent. Over WebSockets it is also serialised
-// once (see `serialisedOnce` and websocket.ts); SSE is written by yoga, which
-// serialises per stream. Each subscriber keeps its own bounded buffer
+// object that every subscriber is sent. It is also serialised once (see
+// `serialisedOnce`: websocket.ts splices it into graphql-ws's
+// messages, and yoga's SSE writer takes it from the result's `stringify`).
+// Each subscriber keeps its own bounded buffer
 // (feeds.ts's Topic): a slow one is cut off as before, without holding the
 // others back.
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, print } from 'graphql';
@@ -35,6 +36,20 @@ const serialised = new WeakMap<object, string>();
 /** Whether `result` is one shared by every subscriber of a topic. */
 export function isSharedResult(result: unknown): result is ExecutionResult {
   return typeof result === 'object' && result !== null && shared.has(result);
+}
+
+/**
+ * Marks a result as shared. yoga's SSE writer serialises a result with its
+ * own `stringify` when it has one (as graphql-jit's results do): a shared
+ * result's gives the one JSON every stream sends. Not enumerable, so not
+ * part of that JSON.
+ */
+function markShared(result: ExecutionResult): void {
+  shared.add(result);
+  Object.defineProperty(result, 'stringify', {
+    value: (sanitised: unknown) => (sanitised === result ? serialisedOnce(result) : JSON.stringify(sanitised)),
+    enumerable: false,
+  });
 }
 
 /** A shared result as JSON, made the first time any subscriber's transport asks. */
@@ -148,7 +163,7 @@ export class SharedSubscriptions {
       for (;;) {
         const next = await iterator.next();
         if (next.done) break;
-        shared.add(next.value);
+        markShared(next.value);
         stream.topic.publish(next.value);
       }
       stream.topic.close();

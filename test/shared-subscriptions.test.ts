@@ -44,6 +44,10 @@ describe('shared subscriptions', () => {
     for (const r of received) expect(r.value).toBe(received[0]!.value);
     expect(isSharedResult(received[0]!.value)).toBe(true);
     expect(serialisedOnce(received[0]!.value)).toBe(JSON.stringify(event));
+    // What yoga's SSE writer calls for each stream: the one JSON, made once.
+    const { stringify } = received[0]!.value as unknown as { stringify: (r: unknown) => string };
+    expect(stringify(received[0]!.value)).toBe(serialisedOnce(received[0]!.value));
+    expect(Object.keys(received[0]!.value)).toEqual(['data']);
 
     // One leaving ends nothing for the others; the last one leaving ends the upstream.
     await subscribers[0]!.return?.();
