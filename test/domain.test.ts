@@ -1,17 +1,13 @@
 // Every domain rule and error code, through GraphQL, against a real cluster
 // (gateway and replicas) running inside this process.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { clusterForBlock } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, DETAILS, ORDERS, PLACE_ORDER, SAVE_DETAILS, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 
 let cluster: InProcessCluster;
-beforeAll(async () => {
-  cluster = await InProcessCluster.start({ replicas: 2 });
-});
-afterAll(async () => {
-  await cluster?.close();
-});
+clusterForBlock(() => InProcessCluster.start({ replicas: 2 }), (c) => (cluster = c));
 
 const codes = (errors: { code: string }[] | undefined) => (errors ?? []).map((e) => e.code);
 

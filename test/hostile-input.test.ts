@@ -8,22 +8,17 @@
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../replicas/domain/types.ts';
 import { GRAPHQL_LIMITS } from '../server/guards.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SECRET, type GraphQLResponse, waitFor } from './helpers/cluster.ts';
+import { type GraphQLResponse, SECRET, clusterForBlock, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, DETAILS, PLACE_ORDER, SAVE_DETAILS, newCustomer } from './helpers/shop.ts';
 
 let cluster: InProcessCluster;
-beforeAll(async () => {
-  cluster = await InProcessCluster.start({ replicas: 2 });
-});
-afterAll(async () => {
-  await cluster?.close();
-});
+clusterForBlock(() => InProcessCluster.start({ replicas: 2 }), (c) => (cluster = c));
 
 /** A POST to /graphql through yoga's `fetch`, or over the gateway's socket. */
 async function post(body: string, headers: Record<string, string> = {}, over: 'yoga' | 'socket' = 'yoga') {
@@ -144,12 +139,7 @@ describe('cross-origin calls (CORS)', () => {
 
 describe('production settings, a CORS list and the mutation rate limit', () => {
   let strict: InProcessCluster;
-  beforeAll(async () => {
-    strict = await InProcessCluster.start({ replicas: 2, gateway: { production: true, corsOrigins: ['https://shop.example'], mutationRateLimit: 5 } });
-  });
-  afterAll(async () => {
-    await strict?.close();
-  });
+  clusterForBlock(() => InProcessCluster.start({ replicas: 2, gateway: { production: true, corsOrigins: ['https://shop.example'], mutationRateLimit: 5 } }), (c) => (strict = c));
 
   it('refuses introspection and serves no GraphiQL with --production, and answers ordinary queries', async () => {
     const response = await strict.gql('{ __schema { types { name } } }');
@@ -193,12 +183,7 @@ describe('production settings, a CORS list and the mutation rate limit', () => {
 describe('limits on reads and live connections', () => {
   const LIMITS = { queryRateLimit: 20, connectionsPerAddress: 3, subscriptionsPerConnection: 2 };
   let limited: InProcessCluster;
-  beforeAll(async () => {
-    limited = await InProcessCluster.start({ replicas: 2, gateway: LIMITS });
-  });
-  afterAll(async () => {
-    await limited?.close();
-  });
+  clusterForBlock(() => InProcessCluster.start({ replicas: 2, gateway: LIMITS }), (c) => (limited = c));
   const freshSecond = () => new Promise((r) => setTimeout(r, 1100));
 
   it('weighs queries by what they cost and refuses a client over its budget with HTTP 429, a code and Retry-After', async () => {

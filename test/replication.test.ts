@@ -3,9 +3,9 @@
 // and fence a frozen primary's old epoch. What needs no process runs in-process.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
-import { SECRET, TestCluster, postInternal, waitFor } from './helpers/cluster.ts';
+import { SECRET, TestCluster, clusterForBlock, postInternal, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, allOrders, deepStockCatalog, newCustomer, orderingCustomers, placeOrder, stockLevels } from './helpers/shop.ts';
 
@@ -212,12 +212,7 @@ describe('replication', () => {
 // What needs the whole write path but no process: one in-process cluster.
 describe('replication, in-process', () => {
   let cluster: InProcessCluster;
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start({ replicas: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForBlock(() => InProcessCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
   it('has a write on every backup by the time it is acknowledged', async () => {
     const token = await newCustomer(cluster);

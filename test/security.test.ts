@@ -5,18 +5,13 @@
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../replicas/store.ts';
-import { SECRET, postInternal } from './helpers/cluster.ts';
+import { SECRET, clusterForBlock, postInternal } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 
 let cluster: InProcessCluster;
-beforeAll(async () => {
-  cluster = await InProcessCluster.start({ replicas: 3 });
-});
-afterAll(async () => {
-  await cluster?.close();
-});
+clusterForBlock(() => InProcessCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
 
 describe('cluster secret', () => {

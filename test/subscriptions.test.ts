@@ -1,8 +1,8 @@
 // Live feeds over both transports: what each subscriber sees, who may see it,
 // and that it matches what was committed (in-process), also across a backup's
 // death and a SIGKILL of the primary (processes).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster, waitFor } from './helpers/cluster.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestCluster, clusterForBlock, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 import { type Feed, subscribe } from './helpers/subscribe.ts';
@@ -43,12 +43,7 @@ afterEach(async () => {
 // Who sees what: an in-process cluster, subscribed to over its real socket.
 describe('subscriptions', () => {
   let cluster: InProcessCluster;
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start({ replicas: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForBlock(() => InProcessCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
   it.each(TRANSPORTS)("orderStatusChanged over %s: the viewer's orders on place and cancel, and no one else's", async (transport) => {
     const ada = await newCustomer(cluster);
@@ -113,12 +108,7 @@ describe('subscriptions', () => {
 // What a killed replica does to the feeds: processes.
 describe('subscriptions across replica deaths', () => {
   let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 3 });
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForBlock(() => TestCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
   it.each(TRANSPORTS)('replicaStatusChanged and clusterChanged over %s follow a backup going offline and coming back', async (transport) => {
     const statusFeed = await open<ReplicaEvent>(transport, cluster.gatewayUrl, REPLICA_STATUS);

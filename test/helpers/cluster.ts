@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
 import { spawnCommand } from '../../cli/up.ts';
 import { freePort, waitFor } from '../../cli/wait.ts';
 
@@ -33,6 +34,18 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 export { freePort, waitFor } from '../../cli/wait.ts';
+
+/**
+ * One cluster for the enclosing describe block (or file): started before its
+ * first test and handed to `use`, closed after its last, whatever happened.
+ */
+export function clusterForBlock<C extends { close(): Promise<void> }>(start: () => Promise<C>, use: (cluster: C) => void): void {
+  let started: C | undefined;
+  beforeAll(async () => use((started = await start())));
+  afterAll(async () => {
+    await started?.close();
+  });
+}
 
 /** What the shop helpers need of a cluster: a GraphQL endpoint. */
 export interface GraphQLClient {
