@@ -4,7 +4,8 @@
 // commit) to the moment the last subscriber has its event, and the gateway's
 // memory beside the same gateway with no subscribers. Then what subscribers
 // cost orders: write throughput with 2,000 subscribers against the same
-// load with none, measured in one run.
+// load with none, measured in one run, counted until every subscriber has had
+// every event.
 import { Worker } from 'node:worker_threads';
 import { BenchCluster, sleep, waitFor } from '../cluster.ts';
 import { runLoad, percentile } from '../load.ts';
@@ -25,7 +26,11 @@ export interface SubscribersResult {
   orderP50Ms: number;
   gatewayRssIdleMb: number;
   gatewayRssSubscribedMb: number;
-  throughput: { subscribers: number; ordersPerSec: number; p99Ms: number }[];
+  /** Orders committed per second from the start of the load until the last subscriber had its last event. */
+  throughput: { subscribers: number; ordersPerSec: number; p99Ms: number; eventsEach: number; deliverySeconds: number }[];
+  /** Of the `throughputWith` subscribers, how many were cut off as too slow during the load, and how many were still open after it. */
+  cutOff: number;
+  stillOpen: number;
   /** Orders per second lost to the subscribers (1 - with / without). */
   throughputCost: number;
 }
@@ -85,16 +90,41 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
     const customers = await makeCustomers(cluster.graphqlUrl, plan.customers);
     const token = customers[0]?.token ?? '';
 
-    // Throughput first, with none and with `throughputWith` subscribers, on the same warm cluster.
+    // Throughput first, with none and with `throughputWith` subscribers, on the same warm cluster. Orders/s counts
+    // every order committed from the start of the load until every subscriber has had every event it caused: a
+    // gateway that put deliveries off would otherwise look faster than it is.
     const load = () => runLoad({ url: cluster.graphqlUrl, connections: throughputConnections, warmupMs: plan.warmupMs, durationMs: throughputMs, next: placeOrders(customers) });
-    const without = await load();
+    const seq = () => gatewayMetric(cluster.gatewayUrl, 'jh_change_feed_seq');
+    const measured = async (subscribers: Awaited<ReturnType<typeof openSubscribers>> | null) => {
+      const seqBefore = await seq();
+      const received = subscribers ? await subscribers.received() : 0;
+      const started = performance.now();
+      const stats = await load();
+      let ended = performance.now();
+      if (subscribers) {
+        // Delivered once the count stops moving for a second (each order's stock events, to each subscriber).
+        for (let last = -1, count = await subscribers.received(); count !== last; ) {
+          last = count;
+          ended = performance.now();
+          await sleep(1000);
+          count = await subscribers.received();
+        }
+      }
+      const committed = (await seq()) - seqBefore;
+      const perSubscriber = subscribers ? ((await subscribers.received()) - received) / throughputWith : 0;
+      return { ordersPerSec: committed / ((ended - started) / 1000), p99Ms: stats.p99Ms, committed, perSubscriber, deliverySeconds: (ended - started) / 1000 - stats.seconds };
+    };
+    const without = await measured(null);
     const some = await openSubscribers(cluster.gatewayUrl, Math.ceil(throughputWith / PER_CONNECTION), PER_CONNECTION);
     await waitFor(`${throughputWith} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= throughputWith);
-    const withSome = await load();
+    const withSome = await measured(some);
+    // Subscribers that could not keep up were cut off: they cost less from then on, so say how many.
+    const cutOff = await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total');
+    const stillOpen = await openCount(cluster.gatewayUrl);
     await some.close();
     await waitFor('no subscribers', async () => (await openCount(cluster.gatewayUrl)) === 0);
-    const throughputCost = 1 - withSome.opsPerSec / without.opsPerSec;
-    say(`  orders/s: ${without.opsPerSec.toFixed(0)} with none, ${withSome.opsPerSec.toFixed(0)} with ${throughputWith} subscribers (${(throughputCost * 100).toFixed(0)}% less)`);
+    const throughputCost = 1 - withSome.ordersPerSec / without.ordersPerSec;
+    say(`  orders/s: ${without.ordersPerSec.toFixed(0)} with none, ${withSome.ordersPerSec.toFixed(0)} with ${throughputWith} subscribers (${(throughputCost * 100).toFixed(0)}% less; ${withSome.committed} orders, ${withSome.perSubscriber.toFixed(0)} events to each subscriber, the last ${withSome.deliverySeconds.toFixed(1)} s after the load); ${cutOff} cut off as too slow, ${stillOpen} still open`);
 
     // Fan-out: every order's stock event to every one of `total` subscribers.
     const gatewayRssIdleMb = await rssMb(cluster.gatewayUrl);
@@ -125,10 +155,12 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
         gatewayRssIdleMb,
         gatewayRssSubscribedMb,
         throughput: [
-          { subscribers: 0, ordersPerSec: without.opsPerSec, p99Ms: without.p99Ms },
-          { subscribers: throughputWith, ordersPerSec: withSome.opsPerSec, p99Ms: withSome.p99Ms },
+          { subscribers: 0, ordersPerSec: without.ordersPerSec, p99Ms: without.p99Ms, eventsEach: 0, deliverySeconds: 0 },
+          { subscribers: throughputWith, ordersPerSec: withSome.ordersPerSec, p99Ms: withSome.p99Ms, eventsEach: withSome.perSubscriber, deliverySeconds: withSome.deliverySeconds },
         ],
         throughputCost,
+        cutOff,
+        stillOpen,
       };
       say(`  ${total} subscribers: last delivery ${result.lastDeliveryP50Ms.toFixed(0)} ms after the ack (p50), ${result.lastDeliveryP99Ms.toFixed(0)} ms (p99); gateway ${gatewayRssIdleMb.toFixed(0)} -> ${gatewayRssSubscribedMb.toFixed(0)} MB`);
       return result;
