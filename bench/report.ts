@@ -125,13 +125,16 @@ export function targets(result: Omit<BenchResult, 'targets'>): Target[] {
     met: pressure ? pressure.epochChanges === 0 && pressure.suspicions === 0 && pressure.frozenRecoveryMs !== null && pressure.frozenRecoveryMs < 2000 : null,
   });
   const subscribers = result.subscribers;
-  const cost = subscribers?.throughput.at(-1);
+  const every = subscribers?.throughput.find((t) => t.feed === 'every change');
+  const paced = subscribers?.throughput.find((t) => t.feed === 'paced 1 s (as the web app)');
   list.push({
-    name: `orders/s with ${cost?.subscribers ?? 2000} subscribers`,
-    target: 'at most 20% fewer than with none',
-    measured: subscribers ? `${(subscribers.throughputCost * 100).toFixed(0)}% fewer, ${subscribers.cutOff} subscribers cut off` : 'not measured',
+    name: `orders/s with ${paced?.subscribers ?? 2000} subscribers following stock as the web app does (paced 1 s)`,
+    target: 'at most 20% fewer than with none, none cut off',
+    measured: paced && every
+      ? `${(paced.cost * 100).toFixed(0)}% fewer, ${paced.cutOff} cut off (following every change: ${(every.cost * 100).toFixed(0)}% fewer, ${every.cutOff} cut off)`
+      : 'not measured',
     // Met only if every subscriber was still served: shedding them would be a cheaper way to spare the orders.
-    met: subscribers ? subscribers.throughputCost < 0.2 && subscribers.cutOff === 0 : null,
+    met: paced ? paced.cost < 0.2 && paced.cutOff === 0 : null,
   });
   const biggest = result.catchUp.at(-1);
   list.push({
@@ -221,10 +224,9 @@ export function markdown(result: BenchResult): string {
     out.push(table(['last delivery after the ack, p50', 'p99', 'order round trip, p50', 'gateway memory with none', `with ${s.subscribers.toLocaleString('en-GB')}`], [[
       `${ms(s.lastDeliveryP50Ms)} ms`, `${ms(s.lastDeliveryP99Ms)} ms`, `${ms(s.orderP50Ms)} ms`, `${s.gatewayRssIdleMb.toFixed(0)} MB`, `${s.gatewayRssSubscribedMb.toFixed(0)} MB`,
     ]]), '');
-    out.push(table(['subscribers', 'orders/s (16 clients; until every event is delivered)', 'p99', 'events to each subscriber', 'last delivery after the load'], s.throughput.map((t) => [
-      t.subscribers.toLocaleString('en-GB'), t.ordersPerSec.toFixed(0), `${ms(t.p99Ms)} ms`, t.eventsEach.toFixed(0), `${t.deliverySeconds.toFixed(1)} s`,
+    out.push(table(['subscribers', 'following', 'orders/s (16 clients; until every event is delivered)', 'fewer than none', 'p99', 'events to each', 'last delivery after the load', 'cut off'], s.throughput.map((t) => [
+      t.subscribers.toLocaleString('en-GB'), t.feed, t.ordersPerSec.toFixed(0), `${(t.cost * 100).toFixed(0)}%`, `${ms(t.p99Ms)} ms`, t.eventsEach.toFixed(0), `${t.deliverySeconds.toFixed(1)} s`, String(t.cutOff),
     ])), '');
-    out.push(`Of the ${(s.throughput.at(-1)?.subscribers ?? 0).toLocaleString('en-GB')} subscribers, ${s.cutOff} were cut off as too slow during the load and ${s.stillOpen} were still open after it.`, '');
   }
   if (result.catchUp.length > 0) {
     out.push('**Catch-up** (a backup stopped, N writes made, then restarted from its file; ms)', '');

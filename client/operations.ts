@@ -245,7 +245,8 @@ export const OrderStatusChangedSubscription = graphql(`
 
 export const StockChangedSubscription = graphql(`
   subscription StockChanged {
-    stockChanged {
+    # The menu needs each dish's level now, not every step: at most one event a dish a second.
+    stockChanged(atMostEveryMs: 1000) {
       id
       stock
     }

@@ -60,6 +60,9 @@ export interface PlaceOrderInput extends QuoteInput {
   deliveryOptionId: string;
 }
 
+/** The pacing a stockChanged subscriber may ask for. */
+export const STOCK_PACE_MS = { min: 250, max: 60_000 } as const;
+
 export interface Services {
   products(): Promise<Product[]>;
   deliveryOptions(): Promise<DeliveryOption[]>;
@@ -87,7 +90,8 @@ export interface Services {
   // Live feeds. Each call starts one subscriber's stream; returning from the
   // iterator ends it.
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
-  stockChanged(): AsyncIterable<Product>;
+  /** Every stock change; or, paced, at most one event per product every `atMostEveryMs` with its latest stock. */
+  stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   replicaStatusChanged(): AsyncIterable<ReplicaStatusEvent>;
   clusterChanged(): AsyncIterable<ClusterInfo>;
 }

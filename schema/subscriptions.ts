@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import { ClusterRef, ReplicaStatusEventRef } from './types/cluster.ts';
 import { OrderRef } from './types/order.ts';
 import { ProductRef } from './types/product.ts';
+import { STOCK_PACE_MS } from './services.ts';
 
 builder.subscriptionFields((t) => ({
   orderStatusChanged: t.field({
@@ -17,8 +18,17 @@ builder.subscriptionFields((t) => ({
   }),
   stockChanged: t.field({
     type: ProductRef,
-    description: 'Every product whose stock changes, with the new stock.',
-    subscribe: (_root, _args, { services }) => services.stockChanged(),
+    description:
+      'Every product whose stock changes, with the new stock: every change, in order. ' +
+      `With atMostEveryMs (${STOCK_PACE_MS.min} to ${STOCK_PACE_MS.max}), at most one event per product in that time, carrying its latest stock: ` +
+      'what a menu needs (the level now, not every step), and far cheaper for the service to send to many.',
+    args: { atMostEveryMs: t.arg.int({ required: false }) },
+    subscribe: (_root, { atMostEveryMs }, { services }) => {
+      if (atMostEveryMs != null && (atMostEveryMs < STOCK_PACE_MS.min || atMostEveryMs > STOCK_PACE_MS.max)) {
+        throw new GraphQLError(`atMostEveryMs must be ${STOCK_PACE_MS.min} to ${STOCK_PACE_MS.max}.`, { extensions: { code: 'INVALID_INPUT', field: ['atMostEveryMs'] } });
+      }
+      return services.stockChanged(atMostEveryMs ?? null);
+    },
     resolve: (product) => product,
   }),
   replicaStatusChanged: t.field({

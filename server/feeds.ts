@@ -19,7 +19,8 @@ export const SUBSCRIBER_BUFFER_MAX = 1000;
 
 export interface Feeds {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
-  stockChanged(): AsyncIterable<Product>;
+  /** Every stock change; with `atMostEveryMs`, at most one event per product in that time, with its latest stock. */
+  stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   replicaStatusChanged(): AsyncIterable<ReplicaStatusEvent>;
   clusterChanged(): AsyncIterable<ClusterInfo>;
 }
@@ -135,6 +136,42 @@ export class Topic<T> {
   }
 }
 
+/**
+ * Stock at most every `intervalMs` per product: changes are held, the latest
+ * per product, and sent together when the interval ends (the first change
+ * starts one). A product that changed is always sent, with its level at the
+ * end of the interval.
+ */
+export class PacedStock {
+  readonly topic: Topic<Product>;
+  private readonly pending = new Map<string, Product>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    onEmpty: () => void,
+  ) {
+    this.topic = new Topic<Product>({ bufferMax: Number.POSITIVE_INFINITY }, () => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.pending.clear();
+      onEmpty();
+    });
+  }
+
+  offer(product: Product): void {
+    this.pending.set(product.id, product);
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const products = [...this.pending.values()];
+    this.pending.clear();
+    for (const product of products) this.topic.publish(product);
+  }
+}
+
 export interface FeedSources {
   views: ViewService;
   changes: ChangeFeed;
@@ -149,6 +186,12 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
   const cluster = new Topic<ClusterInfo>(limits);
   const replicas = new Topic<ReplicaStatusEvent>(limits);
   const stock = new Topic<Product>(limits);
+  // Paced stock feeds, one per interval asked for: the latest level of each product changed, flushed once an interval.
+  const paced = new Map<number, PacedStock>();
+  const publishStock = (product: Product) => {
+    stock.publish(product);
+    for (const feed of paced.values()) feed.offer(product);
+  };
   const orders = new Map<string, Topic<Order>>();
   views.on('view', () => cluster.publish(views.cluster()));
   views.on('replicaStatus', (event) => {
@@ -169,7 +212,7 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
       switch (effect.type) {
         case 'catalogLoaded':
           for (const product of effect.products) catalog.set(product.id, product);
-          for (const product of effect.products) stock.publish(product);
+          for (const product of effect.products) publishStock(product);
           return;
         case 'customerSaved':
           return;
@@ -177,8 +220,8 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
         case 'orderCancelled':
           orders.get(effect.order.customerId)?.publish(effect.order);
           for (const level of effect.stock) {
-            const product = stock.size > 0 ? await productOf(level.productId) : undefined;
-            if (product) stock.publish({ ...product, stock: level.stock });
+            const product = stock.size > 0 || paced.size > 0 ? await productOf(level.productId) : undefined;
+            if (product) publishStock({ ...product, stock: level.stock });
           }
       }
     }).catch((error: unknown) => log.error({ err: String(error) }, 'could not publish a committed change'));
@@ -196,7 +239,16 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
       }
       return topic.subscribe();
     },
-    stockChanged: () => stock.subscribe(),
+    stockChanged: (atMostEveryMs) => {
+      if (atMostEveryMs === null) return stock.subscribe();
+      let feed = paced.get(atMostEveryMs);
+      if (!feed) {
+        const created = new PacedStock(atMostEveryMs, () => paced.delete(atMostEveryMs));
+        paced.set(atMostEveryMs, created);
+        feed = created;
+      }
+      return feed.topic.subscribe();
+    },
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
   };

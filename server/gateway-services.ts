@@ -160,7 +160,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     checkPostcode: (postcode) => postcodes.check(postcode),
 
     orderStatusChanged: (customerId) => feeds.orderStatusChanged(customerId),
-    stockChanged: () => feeds.stockChanged(),
+    stockChanged: (atMostEveryMs) => feeds.stockChanged(atMostEveryMs),
     replicaStatusChanged: () => feeds.replicaStatusChanged(),
     clusterChanged: () => feeds.clusterChanged(),
   };

@@ -2,9 +2,10 @@
 // upstream stream and one result object per event (serialised once), each with
 // its own bounded buffer; feeds that depend on who asks are shared only by the
 // same viewer. The upstream here is a stand-in for graphql's subscribe, counted.
+// And the paced stock feed a menu follows: the latest level, once an interval.
 import { type ExecutionArgs, type ExecutionResult, parse } from 'graphql';
-import { describe, expect, it } from 'vitest';
-import { Topic } from '../server/feeds.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { PacedStock, Topic } from '../server/feeds.ts';
 import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
 
 function harness(bufferMax = 100) {
@@ -82,5 +83,34 @@ describe('shared subscriptions', () => {
     expect(cutOff()).toBe(1);
     await expect(slow!.next()).rejects.toThrow(/Subscriber too slow: more than 5 events waiting/);
     expect(shared.subscribers().stockChanged).toBe(1);
+  });
+});
+
+describe('paced stock', () => {
+  it('sends each product that changed once an interval, with its latest level, and nothing when nothing changed', async () => {
+    vi.useFakeTimers();
+    try {
+      const feed = new PacedStock(1000, () => undefined);
+      const menu = feed.topic.subscribe();
+      const seen: { id: string; stock: number }[] = [];
+      void (async () => {
+        for await (const p of menu) seen.push({ id: p.id, stock: p.stock });
+      })();
+      const product = (id: string, stock: number) => ({ id, name: id, description: '', priceMinor: 100, stock });
+      for (let stock = 9; stock >= 5; stock--) feed.offer(product('ramen', stock));
+      feed.offer(product('gyoza', 3));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(seen).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(seen).toEqual([{ id: 'ramen', stock: 5 }, { id: 'gyoza', stock: 3 }]);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(seen).toHaveLength(2);
+      feed.offer(product('ramen', 4));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(seen.at(-1)).toEqual({ id: 'ramen', stock: 4 });
+      menu.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

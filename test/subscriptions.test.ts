@@ -74,6 +74,23 @@ describe('subscriptions', () => {
     }
   });
 
+  it.each(TRANSPORTS)('stockChanged(atMostEveryMs) over %s: the latest level of each dish that changed, at most once an interval', async (transport) => {
+    const token = await newCustomer(cluster);
+    const paced = await open<StockEvent>(transport, cluster.gatewayUrl, 'subscription { stockChanged(atMostEveryMs: 1000) { id stock } }');
+    const every = await open<StockEvent>(transport, cluster.gatewayUrl, STOCK);
+    for (let i = 0; i < 5; i++) await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
+    await every.waitForEvents(5);
+    const [latest] = await paced.waitForEvents(1);
+    expect(latest).toEqual({ id: 'brownie', stock: (await stockLevels(cluster)).get('brownie') });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(paced.events).toHaveLength(1);
+    expect(every.events.filter((e) => e.id === 'brownie')).toHaveLength(5);
+
+    const refused = await open<StockEvent>(transport, cluster.gatewayUrl, 'subscription { stockChanged(atMostEveryMs: 5) { id } }');
+    await waitFor('the refusal', () => refused.errors.length > 0);
+    expect(JSON.stringify(refused.errors)).toMatch(/atMostEveryMs must be 250 to 60000/);
+  });
+
   it('sends every subscriber of a shared feed the same events in the same order, over both transports', async () => {
     const token = await newCustomer(cluster);
     const many = await Promise.all(Array.from({ length: 24 }, (_, i) => open<StockEvent>(i % 4 === 0 ? 'sse' : 'ws', cluster.gatewayUrl, STOCK)));

@@ -3,9 +3,9 @@
 // one at a time: for each, the time from the order's acknowledgement (its
 // commit) to the moment the last subscriber has its event, and the gateway's
 // memory beside the same gateway with no subscribers. Then what subscribers
-// cost orders: write throughput with 2,000 subscribers against the same
-// load with none, measured in one run, counted until every subscriber has had
-// every event.
+// cost orders: write throughput with 2,000 subscribers (of every change, and
+// paced as the web app's menu subscribes) against the same load with none,
+// measured in one run, counted until every subscriber has had every event.
 import { Worker } from 'node:worker_threads';
 import { BenchCluster, sleep, waitFor } from '../cluster.ts';
 import { runLoad, percentile } from '../load.ts';
@@ -14,6 +14,23 @@ import { makeCustomers, placeOneOrder, placeOrders } from '../workload.ts';
 
 const PER_CONNECTION = 20;
 const STOCK = 'subscription { stockChanged { id name stock price { minorUnits formatted } } }';
+/** What the web app's menu follows: each dish's level, at most once a second. */
+const PACED_STOCK = 'subscription { stockChanged(atMostEveryMs: 1000) { id stock } }';
+
+export interface ThroughputRow {
+  subscribers: number;
+  feed: 'none' | 'every change' | 'paced 1 s (as the web app)';
+  /** Orders committed per second from the start of the load until the last subscriber had its last event. */
+  ordersPerSec: number;
+  p99Ms: number;
+  eventsEach: number;
+  deliverySeconds: number;
+  /** Orders per second lost to the subscribers (1 - with / without). */
+  cost: number;
+  /** Subscribers cut off as too slow during the load, and still open after it. */
+  cutOff: number;
+  stillOpen: number;
+}
 
 export interface SubscribersResult {
   subscribers: number;
@@ -26,13 +43,8 @@ export interface SubscribersResult {
   orderP50Ms: number;
   gatewayRssIdleMb: number;
   gatewayRssSubscribedMb: number;
-  /** Orders committed per second from the start of the load until the last subscriber had its last event. */
-  throughput: { subscribers: number; ordersPerSec: number; p99Ms: number; eventsEach: number; deliverySeconds: number }[];
-  /** Of the `throughputWith` subscribers, how many were cut off as too slow during the load, and how many were still open after it. */
-  cutOff: number;
-  stillOpen: number;
-  /** Orders per second lost to the subscribers (1 - with / without). */
-  throughputCost: number;
+  /** With no subscribers, with subscribers of every change, and with paced ones (as the web app subscribes). */
+  throughput: ThroughputRow[];
 }
 
 /**
@@ -40,13 +52,13 @@ export interface SubscribersResult {
  * thread (bench/subscriber-worker.ts); `received()` asks it how many `next`
  * messages have come.
  */
-async function openSubscribers(gatewayUrl: string, connections: number, perConnection: number) {
+async function openSubscribers(gatewayUrl: string, connections: number, perConnection: number, query = STOCK) {
   // The worker is TypeScript too: it registers tsx's loader (as the benchmark runs under tsx), then loads it.
   const script = new URL('../subscriber-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
   const worker = new Worker(bootstrap, {
     eval: true,
-    workerData: { url: `${gatewayUrl.replace(/^http/, 'ws')}/graphql`, connections, perConnection, query: STOCK },
+    workerData: { url: `${gatewayUrl.replace(/^http/, 'ws')}/graphql`, connections, perConnection, query },
   });
   const replies: ((message: Record<string, unknown>) => void)[] = [];
   const ask = (question: 'count' | 'close') =>
@@ -102,12 +114,15 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
       const stats = await load();
       let ended = performance.now();
       if (subscribers) {
-        // Delivered once the count stops moving for a second (each order's stock events, to each subscriber).
-        for (let last = -1, count = await subscribers.received(); count !== last; ) {
-          last = count;
-          ended = performance.now();
-          await sleep(1000);
-          count = await subscribers.received();
+        // Delivered once the count has not moved for a second (each order's stock events, to each subscriber):
+        // the end is when it last moved, seen every 50 ms.
+        for (let last = await subscribers.received(); performance.now() - ended < 1000; ) {
+          await sleep(50);
+          const count = await subscribers.received();
+          if (count !== last) {
+            last = count;
+            ended = performance.now();
+          }
         }
       }
       const committed = (await seq()) - seqBefore;
@@ -115,16 +130,25 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
       return { ordersPerSec: committed / ((ended - started) / 1000), p99Ms: stats.p99Ms, committed, perSubscriber, deliverySeconds: (ended - started) / 1000 - stats.seconds };
     };
     const without = await measured(null);
-    const some = await openSubscribers(cluster.gatewayUrl, Math.ceil(throughputWith / PER_CONNECTION), PER_CONNECTION);
-    await waitFor(`${throughputWith} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= throughputWith);
-    const withSome = await measured(some);
-    // Subscribers that could not keep up were cut off: they cost less from then on, so say how many.
-    const cutOff = await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total');
-    const stillOpen = await openCount(cluster.gatewayUrl);
-    await some.close();
-    await waitFor('no subscribers', async () => (await openCount(cluster.gatewayUrl)) === 0);
-    const throughputCost = 1 - withSome.ordersPerSec / without.ordersPerSec;
-    say(`  orders/s: ${without.ordersPerSec.toFixed(0)} with none, ${withSome.ordersPerSec.toFixed(0)} with ${throughputWith} subscribers (${(throughputCost * 100).toFixed(0)}% less; ${withSome.committed} orders, ${withSome.perSubscriber.toFixed(0)} events to each subscriber, the last ${withSome.deliverySeconds.toFixed(1)} s after the load); ${cutOff} cut off as too slow, ${stillOpen} still open`);
+    const row = async (feed: 'every change' | 'paced 1 s (as the web app)', query: string): Promise<ThroughputRow> => {
+      const cutBefore = await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total');
+      const some = await openSubscribers(cluster.gatewayUrl, Math.ceil(throughputWith / PER_CONNECTION), PER_CONNECTION, query);
+      await waitFor(`${throughputWith} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= throughputWith);
+      const run = await measured(some);
+      // Subscribers that could not keep up were cut off: they cost less from then on, so say how many.
+      const cutOff = (await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total')) - cutBefore;
+      const stillOpen = await openCount(cluster.gatewayUrl);
+      await some.close();
+      await waitFor('no subscribers', async () => (await openCount(cluster.gatewayUrl)) === 0);
+      const cost = 1 - run.ordersPerSec / without.ordersPerSec;
+      say(`  orders/s with ${throughputWith} subscribers of ${feed}: ${run.ordersPerSec.toFixed(0)} (${(cost * 100).toFixed(0)}% fewer than ${without.ordersPerSec.toFixed(0)} with none; ${run.committed} orders, ${run.perSubscriber.toFixed(0)} events to each subscriber, the last ${run.deliverySeconds.toFixed(1)} s after the load); ${cutOff} cut off as too slow, ${stillOpen} still open`);
+      return { subscribers: throughputWith, feed, ordersPerSec: run.ordersPerSec, p99Ms: run.p99Ms, eventsEach: run.perSubscriber, deliverySeconds: run.deliverySeconds, cost, cutOff, stillOpen };
+    };
+    const throughput: ThroughputRow[] = [
+      { subscribers: 0, feed: 'none', ordersPerSec: without.ordersPerSec, p99Ms: without.p99Ms, eventsEach: 0, deliverySeconds: 0, cost: 0, cutOff: 0, stillOpen: 0 },
+      await row('every change', STOCK),
+      await row('paced 1 s (as the web app)', PACED_STOCK),
+    ];
 
     // Fan-out: every order's stock event to every one of `total` subscribers.
     const gatewayRssIdleMb = await rssMb(cluster.gatewayUrl);
@@ -154,13 +178,7 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
         orderP50Ms: percentile(orderMs, 0.5),
         gatewayRssIdleMb,
         gatewayRssSubscribedMb,
-        throughput: [
-          { subscribers: 0, ordersPerSec: without.ordersPerSec, p99Ms: without.p99Ms, eventsEach: 0, deliverySeconds: 0 },
-          { subscribers: throughputWith, ordersPerSec: withSome.ordersPerSec, p99Ms: withSome.p99Ms, eventsEach: withSome.perSubscriber, deliverySeconds: withSome.deliverySeconds },
-        ],
-        throughputCost,
-        cutOff,
-        stillOpen,
+        throughput,
       };
       say(`  ${total} subscribers: last delivery ${result.lastDeliveryP50Ms.toFixed(0)} ms after the ack (p50), ${result.lastDeliveryP99Ms.toFixed(0)} ms (p99); gateway ${gatewayRssIdleMb.toFixed(0)} -> ${gatewayRssSubscribedMb.toFixed(0)} MB`);
       return result;
