@@ -94,7 +94,7 @@ export class ChaosCluster {
     const port = String(this.ports.get(name));
     const shared = ['--data', this.config.dataDir, '--port', port, '--host', '127.0.0.1', '--log-level', 'info'];
     const args = name === GATEWAY
-      ? ['gateway', ...shared, '--min-replicas', '2', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--postcodes', 'offline',
+      ? ['gateway', ...shared, '--min-replicas', '2', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--every-stock-change-per-client', '0', '--postcodes', 'offline',
         '--catalog', this.config.catalogFile, '--request-deadline-ms', String(this.config.requestDeadlineMs)]
       : ['replica', name, ...shared, '--gateway', this.gatewayUrl];
     const child = spawnCommand(args, env);

@@ -95,6 +95,7 @@ export function gatewayOptions(command: Command): Command {
     .addOption(new Option('--query-rate-limit <points>', 'query points per client per second: a read of the cluster weighs 5, the cluster view 1 (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_QUERY_RATE_LIMIT').default(200))
     .addOption(new Option('--connections-per-address <n>', 'WebSockets and SSE streams open at once from one address (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_CONNECTIONS_PER_ADDRESS').default(64))
     .addOption(new Option('--subscriptions-per-connection <n>', 'subscriptions at once on one WebSocket (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_SUBSCRIPTIONS_PER_CONNECTION').default(32))
+    .addOption(new Option('--every-stock-change-per-client <n>', 'subscriptions to every stock change (stockChanged without atMostEveryMs) one client may hold (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_EVERY_STOCK_CHANGE_PER_CLIENT').default(4))
     .addOption(new Option('--no-introspection', 'refuse GraphQL introspection (GraphiQL then has no schema)'))
     .addOption(new Option('--no-graphiql', 'do not serve GraphiQL at /graphql'))
     .addOption(new Option('--cors-origins <origins>', "other web origins whose pages may call the API (comma-separated); the gateway's own is always allowed").argParser(origins).env('JH_CORS_ORIGINS').default([]))
@@ -119,6 +120,7 @@ export interface GatewayFlags {
   queryRateLimit: number;
   connectionsPerAddress: number;
   subscriptionsPerConnection: number;
+  everyStockChangePerClient: number;
   introspection: boolean;
   graphiql: boolean;
   corsOrigins: string[];
@@ -149,6 +151,7 @@ export async function runGateway(flags: GatewayFlags) {
     queryRateLimit: flags.queryRateLimit,
     connectionsPerAddress: flags.connectionsPerAddress,
     subscriptionsPerConnection: flags.subscriptionsPerConnection,
+    everyStockChangePerClient: flags.everyStockChangePerClient,
     introspection: flags.introspection && !flags.production,
     graphiql: flags.graphiql && !flags.production,
     corsOrigins: flags.corsOrigins,

@@ -104,9 +104,11 @@ export class Topic<T> {
     private readonly onEmpty: () => void = () => undefined,
   ) {}
 
-  subscribe(): Subscription<T> {
+  /** A new subscriber; `onEnd` is told once when it ends, however it ends. */
+  subscribe(onEnd?: () => void): Subscription<T> {
     const subscription: Subscription<T> = new Subscription<T>(
       () => {
+        onEnd?.();
         this.subscribers.delete(subscription);
         if (this.subscribers.size === 0) this.onEmpty();
       },

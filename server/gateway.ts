@@ -51,6 +51,8 @@ export interface GatewayConfig {
   connectionsPerAddress: number;
   /** Subscriptions at once on one WebSocket (0: no limit). */
   subscriptionsPerConnection: number;
+  /** Subscriptions to every stock change (stockChanged without atMostEveryMs) one client may hold at once (0: no limit). */
+  everyStockChangePerClient: number;
   introspection: boolean;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
@@ -93,7 +95,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const services = createServices({ router, views, postcodes: config.postcodes, feeds, secret: config.secret, log });
   // Each subscriber's own buffer (and cut-off) is the shared stream's; the feeds' topics see one subscriber per stream.
-  const shared = new SharedSubscriptions({ bufferMax: config.subscriberBufferMax, onCutOff: () => metrics?.subscribersCutOff.inc() });
+  const shared = new SharedSubscriptions({
+    bufferMax: config.subscriberBufferMax,
+    onCutOff: () => metrics?.subscribersCutOff.inc(),
+    everyStockChangePerClient: config.everyStockChangePerClient,
+  });
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, shared, log);

@@ -8,10 +8,11 @@
 // Each subscriber keeps its own bounded buffer
 // (feeds.ts's Topic): a slow one is cut off as before, without holding the
 // others back.
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, print } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode, getOperationAST, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.ts';
 import { Topic } from './feeds.ts';
+import { LiveConnections } from './guards.ts';
 
 /** Subscription fields whose events are the same whoever asks: shared by everyone subscribed with the same document. */
 export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'replicaStatusChanged', 'clusterChanged']);
@@ -72,10 +73,32 @@ const printedOnce = (document: DocumentNode): string => {
   return text;
 };
 
+/** Whether a subscription follows every stock change (stockChanged without atMostEveryMs). */
+function everyStockChange(operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): boolean {
+  return operation.selectionSet.selections.some((selection) => {
+    if (selection.kind !== Kind.FIELD || selection.name.value !== 'stockChanged') return false;
+    const pace = selection.arguments?.find((argument) => argument.name.value === 'atMostEveryMs')?.value;
+    if (!pace || pace.kind === Kind.NULL) return true;
+    return pace.kind === Kind.VARIABLE && (variables?.[pace.name.value] ?? null) === null;
+  });
+}
+
+function tooManyEveryChange(max: number): GraphQLError {
+  return new GraphQLError(
+    `Too many subscriptions to every stock change from you (at most ${max} at once): follow stock with stockChanged(atMostEveryMs: ...), or complete one first.`,
+    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
+  );
+}
+
 export class SharedSubscriptions {
   private readonly streams = new Map<string, Stream>();
 
-  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void }) {}
+  /** Subscriptions to every stock change each client has open (see `everyStockChange`): a count per client with a cap. */
+  private readonly everyChange: LiveConnections;
+
+  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number }) {
+    this.everyChange = new LiveConnections(limits.everyStockChangePerClient ?? 0);
+  }
 
   /**
    * The envelop plugin that routes a subscription through a shared stream
@@ -117,7 +140,14 @@ export class SharedSubscriptions {
       stream = this.open(key, feeds.join(','), args, upstream);
       this.streams.set(key, stream);
     }
-    const subscriber = stream.topic.subscribe();
+    // Every stock change, to many subscribers, is the costly feed (README: "Subscribers"): a client may follow it
+    // only so many times at once; a menu follows stock paced.
+    let release: (() => void) | null = null;
+    if (operation && everyStockChange(operation, args.variableValues)) {
+      release = this.everyChange.acquire(context.client);
+      if (!release) return { errors: [tooManyEveryChange(this.everyChange.perAddress)] };
+    }
+    const subscriber = stream.topic.subscribe(release ?? undefined);
     const refused = await stream.opened;
     if (refused) {
       subscriber.close();

@@ -15,6 +15,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type GraphQLResponse, SECRET, clusterForBlock, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
+import { openSubscriptions } from './helpers/subscribe.ts';
 import { CANCEL_ORDER, DETAILS, PLACE_ORDER, SAVE_DETAILS, newCustomer } from './helpers/shop.ts';
 
 let cluster: InProcessCluster;
@@ -181,7 +182,7 @@ describe('production settings, a CORS list and the mutation rate limit', () => {
 });
 
 describe('limits on reads and live connections', () => {
-  const LIMITS = { queryRateLimit: 20, connectionsPerAddress: 3, subscriptionsPerConnection: 2 };
+  const LIMITS = { queryRateLimit: 20, connectionsPerAddress: 3, subscriptionsPerConnection: 2, everyStockChangePerClient: 2 };
   let limited: InProcessCluster;
   clusterForBlock(() => InProcessCluster.start({ replicas: 2, gateway: LIMITS }), (c) => (limited = c));
   const freshSecond = () => new Promise((r) => setTimeout(r, 1100));
@@ -274,6 +275,38 @@ describe('limits on reads and live connections', () => {
       again.close();
       return !closed;
     });
+  });
+
+  it('lets a client follow every stock change only so many times at once, and paced stock as often as it likes', async () => {
+    const url = `${limited.gatewayUrl.replace(/^http/, 'ws')}/graphql`;
+    const [a, b] = [0, 1].map(() => createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0 }));
+    try {
+      const follow = (client: ReturnType<typeof createClient>, query: string) => {
+        const state = { errors: [] as unknown[], stop: () => undefined as void };
+        // A refusal comes as a result with errors (then complete), or as an error message.
+        state.stop = client.subscribe({ query }, { next: (r) => void (r.errors && state.errors.push(...r.errors)), error: (e) => state.errors.push(e), complete: () => undefined });
+        return state;
+      };
+      const every = 'subscription { stockChanged { id stock } }';
+      const first = [follow(a!, every), follow(a!, every)];
+      await waitFor('two subscribers of every change', async () => (await openSubscriptions(limited.gatewayUrl, 'stockChanged')) === 2);
+      const third = follow(b!, every);
+      await waitFor('the third refused', () => third.errors.length > 0);
+      expect(JSON.stringify(third.errors)).toMatch(/Too many subscriptions to every stock change from you \(at most 2.*atMostEveryMs/);
+      const paced = follow(b!, 'subscription { stockChanged(atMostEveryMs: 1000) { id stock } }');
+      await waitFor('the paced one open', async () => (await openSubscriptions(limited.gatewayUrl, 'stockChanged')) === 3);
+      expect(paced.errors).toEqual([]);
+      for (const f of first) f.stop();
+      paced.stop();
+      await waitFor('all closed', async () => (await openSubscriptions(limited.gatewayUrl, 'stockChanged')) === 0);
+      // Its places are free again.
+      const again = follow(b!, every);
+      await waitFor('a subscriber of every change again', async () => (await openSubscriptions(limited.gatewayUrl, 'stockChanged')) === 1);
+      expect(again.errors).toEqual([]);
+      again.stop();
+    } finally {
+      await Promise.all([a!.dispose(), b!.dispose()]);
+    }
   });
 
   it('refuses a subscription over the per-connection cap with a clear error, and keeps the others', async () => {
