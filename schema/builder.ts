@@ -9,6 +9,8 @@ export interface Context {
   client: string;
   /** Who is asking, for sharing work between identical requests: `token:<hash>` or `anonymous`. */
   viewerKey: string;
+  /** The address the request came from (for caps per address). */
+  address: string;
   /** The customer behind the bearer token, or null; looked up once per request. */
   viewer: () => Promise<Customer | null>;
   /** Just the viewer's id, which mutations need: usually known without asking the cluster. */

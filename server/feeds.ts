@@ -31,6 +31,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
   private waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   private failure: Error | null = null;
   private done = false;
+  private told = false;
 
   constructor(
     private readonly onClose: () => void,
@@ -51,7 +52,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
         extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
       });
       this.buffer.length = 0;
-      this.onClose();
+      this.ended();
       this.onCutOff();
       return;
     }
@@ -65,7 +66,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     // A reader already waiting has read everything buffered: it gets the failure now.
     this.waiting?.reject(error);
     this.waiting = null;
-    this.onClose();
+    this.ended();
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -85,13 +86,20 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     if (this.done) return;
     this.done = true;
     this.buffer.length = 0;
-    this.onClose();
+    this.ended();
     this.waiting?.resolve({ value: undefined, done: true });
     this.waiting = null;
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Tells `onClose` once, however the stream ends (cut off, failed, closed, or more than one of these). */
+  private ended(): void {
+    if (this.told) return;
+    this.told = true;
+    this.onClose();
   }
 }
 

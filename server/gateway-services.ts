@@ -42,11 +42,18 @@ export const SIGN_UP_KEY_CHARS_MIN = 16;
  * A new customer's token. Without a key, random. With one, derived from it
  * and the cluster secret, so a retried sign-up (answered by the primary with
  * the customer it already made) hands back the same token: only the token's
- * hash is ever stored, so it cannot be looked up.
+ * hash is ever stored, so it cannot be looked up. The key itself never
+ * leaves the gateway (`signUpKey`): replicas, which hold the secret too,
+ * could otherwise derive the token from the key they record.
  */
 function newToken(secret: string, idempotencyKey: string | null | undefined): string {
   const bytes = idempotencyKey == null ? randomBytes(32) : createHmac('sha256', secret).update(`customer-token\0${idempotencyKey}`).digest();
   return `jh_${bytes.toString('base64url')}`;
+}
+
+/** What a sign-up's key is recorded as by the replicas: a hash, from which its token cannot be derived. */
+function signUpKey(idempotencyKey: string): string {
+  return createHash('sha256').update(`sign-up-key\0${idempotencyKey}`).digest('hex');
 }
 
 /** An optional key as sent, or the user's error; a sign-up's must also be long enough not to be guessed. */
@@ -140,10 +147,15 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       // The token is made here and only its hash travels: no replica ever holds it.
       const token = newToken(secret, idempotencyKey);
       const tokenHash = hashToken(token);
-      const saved = await write({ type: 'createCustomer', tokenHash, details: details.value, idempotencyKey }, CustomerWire);
+      const saved = await write({ type: 'createCustomer', tokenHash, details: details.value, idempotencyKey: idempotencyKey == null ? null : signUpKey(idempotencyKey) }, CustomerWire);
       if (!saved.ok) return saved;
-      // Known from now on: the new customer's requests count against their own budget, not their address's.
-      customerIds.set(tokenHash, saved.value.id);
+      if (idempotencyKey == null) {
+        // Known from now on: the new customer's requests count against their own budget, not their address's.
+        customerIds.set(tokenHash, saved.value.id);
+      } else if ((await customerByToken(token))?.id !== saved.value.id) {
+        // A retry answered with a customer whose token was derived with another cluster secret: this one would not work.
+        return fail(userError('INVALID_INPUT', "This sign-up's idempotencyKey was first used before the cluster's secret changed: send the details again with a new key.", ['idempotencyKey']));
+      }
       return { ok: true, value: { customer: saved.value, token } };
     },
     placeOrder: async (customerId, input: PlaceOrderInput) => {

@@ -19,7 +19,7 @@ import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices, hashToken } from './gateway-services.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
-import { GRAPHQL_LIMITS, LiveConnections, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
+import { GRAPHQL_LIMITS, LiveConnections, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryTooHeavy, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
 import { serveWebSockets } from './websocket.ts';
@@ -95,15 +95,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const services = createServices({ router, views, postcodes: config.postcodes, feeds, secret: config.secret, log });
   // Each subscriber's own buffer (and cut-off) is the shared stream's; the feeds' topics see one subscriber per stream.
+  const live = new LiveConnections(config.connectionsPerAddress);
   const shared = new SharedSubscriptions({
     bufferMax: config.subscriberBufferMax,
     onCutOff: () => metrics?.subscribersCutOff.inc(),
     everyStockChangePerClient: config.everyStockChangePerClient,
+    live,
   });
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, shared, log);
-  const live = new LiveConnections(config.connectionsPerAddress);
   const cluster = clusterEndpoints(views, config.secret);
   const web = webClient(config.webDir);
 
@@ -123,12 +124,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (path === '/graphql' || path.startsWith('/graphql/')) {
         const refusal = refuseRequest(req.method, req.headers);
         if (refusal) return sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
-        // An SSE stream is a live connection like a WebSocket: counted against its address until it closes.
-        if ((req.headers.accept ?? '').includes('text/event-stream')) {
-          const release = live.acquire(clientAddress(req));
-          if (!release) return sendJson(res, 429, { errors: [{ message: live.refusal(), extensions: { code: 'TOO_MANY_CONNECTIONS' } }] });
-          res.once('close', release);
-        }
         return withRequestId((id) => {
           res.setHeader(REQUEST_ID_RESPONSE_HEADER, id);
           return yoga.handle(req, res);
@@ -192,6 +187,10 @@ function createGraphQL(
     onExecute: async ({ args, setResultAndStopExecution }) => {
       const weight = queryWeight(args.document, args.operationName);
       if (weight === null) return;
+      if (config.queryRateLimit > 0 && weight > config.queryRateLimit) {
+        setResultAndStopExecution({ errors: [queryTooHeavy(config.queryRateLimit, weight)] });
+        return;
+      }
       const seconds = await takeQueryPoints(args.contextValue.client, weight);
       if (seconds !== null) setResultAndStopExecution({ errors: [queryRateLimited(config.queryRateLimit, seconds)] });
     },
@@ -225,6 +224,7 @@ function createGraphQL(
         services,
         client: known ? `customer:${known}` : `address:${clientAddress(req)}`,
         viewerKey: token ? `token:${hashToken(token)}` : 'anonymous',
+        address: clientAddress(req),
         viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
         viewerId: viewerIdOnce,
         mutationAllowed: async () => {

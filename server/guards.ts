@@ -6,7 +6,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type DocumentNode, GraphQLError, Kind, getOperationAST } from 'graphql';
+import { type DocumentNode, GraphQLError, Kind, type SelectionNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { UserError } from '../replicas/domain/types.ts';
@@ -70,7 +70,7 @@ export function rateLimiter(pointsPerSecond: number): (client: string, points?: 
   const limiter = new RateLimiterMemory({ points: pointsPerSecond, duration: 1 });
   return async (client, points = 1) => {
     try {
-      await limiter.consume(client, Math.min(points, pointsPerSecond));
+      await limiter.consume(client, points);
       return null;
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
@@ -90,33 +90,47 @@ export function mutationLimiter(perSecond: number): (client: string) => Promise<
 }
 
 /**
- * What a query's root fields weigh against --query-rate-limit: answered from
- * the gateway's memory 1, a call to postcodes.io 10, anything else (a read
- * on the primary) QUERY_FIELD_WEIGHT_DEFAULT.
+ * What a query's fields weigh against --query-rate-limit: a root field
+ * answered from the gateway's memory 1, a call to postcodes.io 10, anything
+ * else at the root (a read on the primary) QUERY_FIELD_WEIGHT_DEFAULT; below
+ * the root, a field that makes a read of its own (a customer's `orders`)
+ * weighs QUERY_FIELD_WEIGHT_DEFAULT too.
  */
 export const QUERY_FIELD_WEIGHTS: Readonly<Record<string, number>> = { cluster: 1, __typename: 1, __schema: 1, __type: 1, postcode: 10 };
 export const QUERY_FIELD_WEIGHT_DEFAULT = 5;
+const NESTED_READS: ReadonlySet<string> = new Set(['orders']);
 
-/** The points a query operation costs (its root fields' weights, fragments included), or null for another kind of operation. */
+/** The points a query operation costs (its fields' weights, fragments included), or null for another kind of operation. */
 export function queryWeight(document: DocumentNode, operationName?: string | null): number | null {
   const operation = getOperationAST(document, operationName);
   if (operation?.operation !== 'query') return null;
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   let weight = 0;
-  const seen = new Set<string>();
-  const walk = (selections: typeof operation.selectionSet.selections) => {
+  const walk = (selections: readonly SelectionNode[], root: boolean, spread: ReadonlySet<string>) => {
     for (const selection of selections) {
-      if (selection.kind === Kind.FIELD) weight += QUERY_FIELD_WEIGHTS[selection.name.value] ?? QUERY_FIELD_WEIGHT_DEFAULT;
-      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet.selections);
-      else if (!seen.has(selection.name.value)) {
-        seen.add(selection.name.value);
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (root) weight += QUERY_FIELD_WEIGHTS[name] ?? QUERY_FIELD_WEIGHT_DEFAULT;
+        else if (NESTED_READS.has(name)) weight += QUERY_FIELD_WEIGHT_DEFAULT;
+        if (selection.selectionSet) walk(selection.selectionSet.selections, false, spread);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet.selections, root, spread);
+      } else if (!spread.has(selection.name.value)) {
+        // A fragment counts wherever it is spread (validation has already refused cycles; `spread` guards anyway).
         const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet.selections);
+        if (fragment) walk(fragment.selectionSet.selections, root, new Set([...spread, selection.name.value]));
       }
     }
   };
-  walk(operation.selectionSet.selections);
+  walk(operation.selectionSet.selections, true, new Set());
   return Math.max(weight, 1);
+}
+
+/** The refusal of a query heavier than a whole second's budget: it could never be answered, so it says so (400). */
+export function queryTooHeavy(perSecond: number, weight: number): GraphQLError {
+  return new GraphQLError(`This query weighs ${weight} points, more than the ${perSecond} a client may spend in a second: split it into smaller ones.`, {
+    extensions: { code: 'QUERY_TOO_HEAVY', http: { status: 400 } },
+  });
 }
 
 /** The refusal of a query over its client's budget: HTTP 429 with Retry-After, and a code. */

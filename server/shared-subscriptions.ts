@@ -8,7 +8,7 @@
 // Each subscriber keeps its own bounded buffer
 // (feeds.ts's Topic): a slow one is cut off as before, without holding the
 // others back.
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode, getOperationAST, print } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionNode, getOperationAST, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.ts';
 import { Topic } from './feeds.ts';
@@ -73,14 +73,32 @@ const printedOnce = (document: DocumentNode): string => {
   return text;
 };
 
-/** Whether a subscription follows every stock change (stockChanged without atMostEveryMs). */
-function everyStockChange(operation: OperationDefinitionNode, variables: ExecutionArgs['variableValues']): boolean {
-  return operation.selectionSet.selections.some((selection) => {
-    if (selection.kind !== Kind.FIELD || selection.name.value !== 'stockChanged') return false;
-    const pace = selection.arguments?.find((argument) => argument.name.value === 'atMostEveryMs')?.value;
-    if (!pace || pace.kind === Kind.NULL) return true;
-    return pace.kind === Kind.VARIABLE && (variables?.[pace.name.value] ?? null) === null;
-  });
+/** The operation's root fields, through inline fragments and fragment spreads alike. */
+function rootFields(document: DocumentNode, operation: OperationDefinitionNode): FieldNode[] {
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const fields: FieldNode[] = [];
+  const seen = new Set<string>();
+  const walk = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) fields.push(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet.selections);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet.selections);
+      }
+    }
+  };
+  walk(operation.selectionSet.selections);
+  return fields;
+}
+
+/** Whether a root field follows every stock change (stockChanged without atMostEveryMs). */
+function everyStockChange(field: FieldNode, variables: ExecutionArgs['variableValues']): boolean {
+  if (field.name.value !== 'stockChanged') return false;
+  const pace = field.arguments?.find((argument) => argument.name.value === 'atMostEveryMs')?.value;
+  if (!pace || pace.kind === Kind.NULL) return true;
+  return pace.kind === Kind.VARIABLE && (variables?.[pace.name.value] ?? null) === null;
 }
 
 function tooManyEveryChange(max: number): GraphQLError {
@@ -96,8 +114,12 @@ export class SharedSubscriptions {
   /** Subscriptions to every stock change each client has open (see `everyStockChange`): a count per client with a cap. */
   private readonly everyChange: LiveConnections;
 
-  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number }) {
+  /** Live connections per address, which subscriptions over HTTP count against (WebSockets are counted as sockets). */
+  private readonly live: LiveConnections | null;
+
+  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number; live?: LiveConnections }) {
     this.everyChange = new LiveConnections(limits.everyStockChangePerClient ?? 0);
+    this.live = limits.live ?? null;
   }
 
   /**
@@ -130,8 +152,28 @@ export class SharedSubscriptions {
    */
   async subscribe(args: ExecutionArgs, upstream: Subscribe, lane: 'before envelop' | 'inside envelop'): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
     const operation = getOperationAST(args.document, args.operationName);
-    const feeds = operation?.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : ['?'])) ?? ['?'];
+    const fields = operation ? rootFields(args.document, operation) : [];
+    const feeds = fields.length > 0 ? fields.map((field) => field.name.value) : ['?'];
     const context = args.contextValue as Context;
+    // Every check comes before a stream is looked up or opened: a refusal leaves nothing behind.
+    const releases: (() => void)[] = [];
+    const refuse = (error: GraphQLError) => {
+      for (const release of releases) release();
+      return { errors: [error] };
+    };
+    // A subscription over HTTP (SSE, whatever its Accept header said) is a live connection of its own, like a WebSocket.
+    if (lane === 'inside envelop' && this.live) {
+      const release = this.live.acquire(context.address);
+      if (!release) return refuse(new GraphQLError(this.live.refusal(), { extensions: { code: 'TOO_MANY_CONNECTIONS', http: { status: 429 } } }));
+      releases.push(release);
+    }
+    // Every stock change, to many subscribers, is the costly feed (README: "Subscribers"): a client may follow it
+    // only so many times at once; a menu follows stock paced.
+    if (fields.some((field) => everyStockChange(field, args.variableValues))) {
+      const release = this.everyChange.acquire(context.client);
+      if (!release) return refuse(tooManyEveryChange(this.everyChange.perAddress));
+      releases.push(release);
+    }
     const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;
     // Streams opened before envelop carry results it has already processed, those inside it not yet: never mixed.
     const key = JSON.stringify([lane, scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
@@ -140,15 +182,16 @@ export class SharedSubscriptions {
       stream = this.open(key, feeds.join(','), args, upstream);
       this.streams.set(key, stream);
     }
-    // Every stock change, to many subscribers, is the costly feed (README: "Subscribers"): a client may follow it
-    // only so many times at once; a menu follows stock paced.
-    let release: (() => void) | null = null;
-    if (operation && everyStockChange(operation, args.variableValues)) {
-      release = this.everyChange.acquire(context.client);
-      if (!release) return { errors: [tooManyEveryChange(this.everyChange.perAddress)] };
+    const subscriber = stream.topic.subscribe(() => {
+      for (const release of releases) release();
+    });
+    let refused: ExecutionResult | null;
+    try {
+      refused = await stream.opened;
+    } catch (error) {
+      subscriber.close();
+      throw error;
     }
-    const subscriber = stream.topic.subscribe(release ?? undefined);
-    const refused = await stream.opened;
     if (refused) {
       subscriber.close();
       return refused;
@@ -183,6 +226,11 @@ export class SharedSubscriptions {
           if (stopped) void iterator.return?.();
           else void this.pump(iterator, stream, key);
           return null;
+        })
+        .catch((error: unknown) => {
+          // The upstream call threw: not kept, and every subscriber waiting on it is told.
+          if (this.streams.get(key) === stream) this.streams.delete(key);
+          throw error;
         }),
     };
     return stream;

@@ -1,6 +1,8 @@
 // Every domain rule and error code, through GraphQL, against a real cluster
 // (gateway and replicas) running inside this process.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { clusterForBlock } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
@@ -265,6 +267,19 @@ describe('idempotency keys', () => {
     expect(changed.data?.saveContactDetails.token).toBeNull();
     const viewer = await cluster.gql('{ viewer { id firstName } }', {}, token);
     expect(viewer.data?.viewer).toEqual({ id: first.data?.saveContactDetails.customer.id, firstName: DETAILS.firstName });
+
+    // The replicas, which hold the cluster secret the token is derived with, never see the key itself.
+    for (const name of ['1', '2']) {
+      const db = new Database(join(cluster.dataDir, 'replicas', `${name}.db`), { readonly: true });
+      try {
+        const recorded = db.prepare("SELECT key FROM idempotency WHERE scope = ''").all() as { key: string }[];
+        expect(recorded.length).toBeGreaterThan(0);
+        expect(recorded.map((r) => r.key)).not.toContain(key);
+        expect(JSON.stringify(db.prepare('SELECT effect FROM log').all())).not.toContain(key);
+      } finally {
+        db.close();
+      }
+    }
 
     const short = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, idempotencyKey: 'short' } });
     expect(short.data?.saveContactDetails.errors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['idempotencyKey'] })]);

@@ -198,6 +198,12 @@ describe('limits on reads and live connections', () => {
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many queries.*try again in \d+ s/), extensions: { code: 'RATE_LIMITED' } });
 
+    // A query heavier than a whole second's budget could never be answered: refused at once, saying so. A
+    // customer's orders are a read of their own, below the root as well.
+    const heavy = await limited.graphql(JSON.stringify({ query: '{ viewer { a: orders { totalCount } b: orders { totalCount } c: orders { totalCount } d: orders { totalCount } } }' }));
+    expect(heavy.status).toBe(400);
+    expect(((await heavy.json()) as GraphQLResponse).errors?.[0]).toMatchObject({ message: expect.stringMatching(/weighs 25 points, more than the 20/), extensions: { code: 'QUERY_TOO_HEAVY' } });
+
     // Wrong tokens are no way round it: they count against the address too, and cost the replicas no lookup.
     const wrong = await limited.graphql(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: 'Bearer jh_wrong-token-1' });
     expect(wrong.status).toBe(429);
@@ -263,8 +269,15 @@ describe('limits on reads and live connections', () => {
         method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
         body: JSON.stringify({ query: 'subscription { stockChanged { id } }' }),
       });
+      // Refused with 429; the reason comes as the stream's one event (yoga answers a subscription over SSE so).
       expect(sse.status).toBe(429);
-      expect(((await sse.json()) as GraphQLResponse).errors?.[0]?.extensions?.code).toBe('TOO_MANY_CONNECTIONS');
+      expect(await sse.text()).toMatch(/TOO_MANY_CONNECTIONS.*|Too many live connections/);
+      // An SSE stream asked for without saying so (no Accept header: yoga streams it all the same) is counted too.
+      const bare = await fetch(`${limited.gatewayUrl}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'subscription { stockChanged(atMostEveryMs: 1000) { id } }' }),
+      });
+      expect(bare.status).toBe(429);
+      expect(await bare.text()).toMatch(/Too many live connections from your address/);
     } finally {
       for (const socket of sockets) socket.close();
     }

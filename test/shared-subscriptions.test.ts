@@ -8,10 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { PacedStock, Topic } from '../server/feeds.ts';
 import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
 
-function harness(bufferMax = 100) {
+function harness(bufferMax = 100, everyStockChangePerClient = 0) {
   const sources: Topic<ExecutionResult>[] = [];
   let cutOff = 0;
-  const shared = new SharedSubscriptions({ bufferMax, onCutOff: () => cutOff++ });
+  const shared = new SharedSubscriptions({ bufferMax, onCutOff: () => cutOff++, everyStockChangePerClient });
   const plugin = shared.plugin() as { onSubscribe: (hook: { subscribeFn: unknown; setSubscribeFn: (fn: (args: ExecutionArgs) => unknown) => void }) => void };
   let subscribe: (args: ExecutionArgs) => unknown = () => undefined;
   plugin.onSubscribe({
@@ -24,8 +24,8 @@ function harness(bufferMax = 100) {
     },
     setSubscribeFn: (fn) => (subscribe = fn),
   });
-  const open = (query: string, viewerKey = 'anonymous') =>
-    subscribe({ schema: undefined as never, document: parse(query), contextValue: { viewerKey } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  const open = (query: string, viewerKey = 'anonymous', variableValues?: Record<string, unknown>) =>
+    subscribe({ schema: undefined as never, document: parse(query), variableValues, contextValue: { viewerKey, client: 'address:192.0.2.1' } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   return { shared, sources, open, cutOff: () => cutOff };
 }
 
@@ -71,6 +71,26 @@ describe('shared subscriptions', () => {
     expect(await open(ORDERS, 'refused')).toEqual({ errors: [{ message: 'Sign in first' }] });
     expect(await open(ORDERS, 'refused')).toEqual({ errors: [{ message: 'Sign in first' }] });
     expect(sources).toHaveLength(3);
+  });
+
+  it('caps a client\'s subscriptions to every stock change, however they are written, and a refusal opens nothing', async () => {
+    const { sources, open } = harness(100, 2);
+    const first = (await open(STOCK)) as AsyncIterableIterator<ExecutionResult>;
+    await open('subscription Other { ...S } fragment S on Subscription { stockChanged { id } }');
+    expect(sources).toHaveLength(2);
+    for (const [query, variables] of [
+      ['subscription Third { ... on Subscription { stockChanged { id } } }', undefined],
+      ['subscription Fourth($pace: Int) { stockChanged(atMostEveryMs: $pace) { id } }', { pace: null }],
+      ['subscription Fifth { stockChanged(atMostEveryMs: null) { id } }', undefined],
+    ] as const) {
+      const refused = (await open(query, 'anonymous', variables)) as ExecutionResult;
+      expect(refused.errors?.[0]?.message, query).toMatch(/Too many subscriptions to every stock change from you \(at most 2/);
+    }
+    expect(sources).toHaveLength(2);
+    // Paced ones are not counted, and a place freed is a place to take.
+    expect(Symbol.asyncIterator in (await open('subscription { stockChanged(atMostEveryMs: 1000) { id } }'))).toBe(true);
+    await first.return?.();
+    expect(Symbol.asyncIterator in (await open('subscription Sixth { stockChanged { id } }'))).toBe(true);
   });
 
   it('cuts off only the subscriber that stops reading, at its own buffer limit', async () => {
