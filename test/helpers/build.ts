@@ -4,13 +4,17 @@
 // `npx vitest run test/x.test.ts` alone gets this too. tsc is incremental:
 // with nothing changed it only checks.
 //
+// It gives the run a scratch directory (JH_TEST_TMP), removed when it ends.
+//
 // It also marks this run: every process a test starts inherits JH_TEST_RUN,
 // and when the suite ends any process still carrying the mark outlived it. It
 // is killed and the run fails, naming it: a test that starts processes must
 // stop them whatever happens.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +27,17 @@ const BUILD_TIMEOUT_MS = 300_000;
 
 /** The environment variable that marks the processes of one test run. */
 export const TEST_RUN_MARK = 'JH_TEST_RUN';
+/** The environment variable naming a directory for the run's scratch files, removed when the run ends. */
+export const TEST_RUN_TMP = 'JH_TEST_TMP';
 
 export default function setup(): () => void {
   const mark = randomUUID();
   process.env[TEST_RUN_MARK] = mark;
+  const scratch = mkdtempSync(join(tmpdir(), 'jh-test-run-'));
+  process.env[TEST_RUN_TMP] = scratch;
   build();
   return () => {
+    rmSync(scratch, { recursive: true, force: true });
     // Vitest's own workers (children of this process) carry the mark too; what the tests start is below them.
     const outlived = markedProcesses(mark, process.pid);
     if (outlived.length === 0) return;

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_RUN_TMP } from './build.ts';
 import type { GraphQLClient, GraphQLResponse } from './cluster.ts';
 
 /** A catalogue file with 100,000 of each dish (ids as given) and one delivery option, so long runs never sell out. */
 export function deepStockCatalog(productIds: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'jh-catalog-')), 'catalog.json');
+  // In the run's scratch directory (test/helpers/build.ts), which goes when the run ends.
+  const file = join(mkdtempSync(join(process.env[TEST_RUN_TMP] ?? tmpdir(), 'catalog-')), 'catalog.json');
   writeFileSync(file, JSON.stringify({
     products: productIds.map((id, i) => ({ id, name: id, description: `dish ${id}`, priceMinor: 500 + i * 100, stock: 100_000 })),
     deliveryOptions: [{ id: 'standard', name: 'Standard', description: 'an hour', costMinor: 299 }],
