@@ -149,13 +149,9 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       const tokenHash = hashToken(token);
       const saved = await write({ type: 'createCustomer', tokenHash, details: details.value, idempotencyKey: idempotencyKey == null ? null : signUpKey(idempotencyKey) }, CustomerWire);
       if (!saved.ok) return saved;
-      if (idempotencyKey == null) {
-        // Known from now on: the new customer's requests count against their own budget, not their address's.
-        customerIds.set(tokenHash, saved.value.id);
-      } else if ((await customerByToken(token))?.id !== saved.value.id) {
-        // A retry answered with a customer whose token was derived with another cluster secret: this one would not work.
-        return fail(userError('INVALID_INPUT', "This sign-up's idempotencyKey was first used before the cluster's secret changed: send the details again with a new key.", ['idempotencyKey']));
-      }
+      // The customer is this token's (a keyed retry's token hash is part of its request hash): known from now on, so
+      // their requests count against their own budget, not their address's.
+      customerIds.set(tokenHash, saved.value.id);
       return { ok: true, value: { customer: saved.value, token } };
     },
     placeOrder: async (customerId, input: PlaceOrderInput) => {

@@ -41,12 +41,15 @@ export function validateIdempotencyKey(key: string): Outcome<string> {
 }
 
 /**
- * A hash of what a request asks for: every field but the key itself and
- * what the gateway adds (a new customer's token hash), in a canonical JSON
- * (object keys sorted; arrays, such as an order's lines, in the order sent).
+ * A hash of what a request asks for: every field but the key itself, in a
+ * canonical JSON (object keys sorted; arrays, such as an order's lines, in
+ * the order sent). A keyed sign-up's token hash is part of it: the gateway
+ * derives that token from the key, so a retry carries the same one, and a
+ * customer whose token was derived otherwise (another cluster secret) is
+ * never handed out with a token that is not theirs.
  */
 export function requestHash(request: Record<string, unknown>): string {
-  const { idempotencyKey: _key, tokenHash: _token, ...asked } = request;
+  const { idempotencyKey: _key, ...asked } = request;
   return createHash('sha256').update(canonicalJson(asked)).digest('hex');
 }
 
