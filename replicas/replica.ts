@@ -38,7 +38,7 @@ import { Store, isDiskError } from './store.ts';
 import { fatal, fatalIfBroken } from './fatal.ts';
 import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipments.ts';
 import { NO_VIEW } from './core/views.ts';
-import { assertRoleMove, wantedRole } from './core/roles.ts';
+import { legalRoleMove, wantedRole } from './core/roles.ts';
 
 export interface ReplicaConfig {
   name: string;
@@ -190,12 +190,7 @@ class Replica {
   /** The one place a role changes (replicas/core/roles.ts says which moves are legal). A primary always steps down on the way out. */
   private moveTo(next: Role, why: string): void {
     const from = this.role;
-    try {
-      assertRoleMove(from, next, why);
-    } catch (error) {
-      fatalIfBroken(this.log, error);
-      throw error;
-    }
+    if (!legalRoleMove(from, next)) fatal(this.log, `role ${from} cannot become ${next} (${why})`);
     this.log.info({ from, to: next, why }, 'role change');
     if (from === 'PRIMARY') this.stepDown();
     this.role = next;

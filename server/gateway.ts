@@ -19,7 +19,7 @@ import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices, hashToken } from './gateway-services.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
-import { GRAPHQL_LIMITS, LiveConnections, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryTooHeavy, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
+import { GRAPHQL_LIMITS, PerKeyCap, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryTooHeavy, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { REQUEST_ID_RESPONSE_HEADER, withRequestId } from './request-context.ts';
 import { serveWebSockets } from './websocket.ts';
@@ -95,7 +95,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const services = createServices({ router, views, postcodes: config.postcodes, feeds, secret: config.secret, log });
   // Each subscriber's own buffer (and cut-off) is the shared stream's; the feeds' topics see one subscriber per stream.
-  const live = new LiveConnections(config.connectionsPerAddress);
+  const live = new PerKeyCap(config.connectionsPerAddress);
   const shared = new SharedSubscriptions({
     bufferMax: config.subscriberBufferMax,
     onCutOff: () => metrics?.subscribersCutOff.inc(),
@@ -213,6 +213,7 @@ function createGraphQL(
       // HTTP and SSE send the token in the Authorization header; graphql-ws in connectionParams.
       const fromSocket = connectionParams?.authorization;
       const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
+      const address = clientAddress(req);
       let viewer: ReturnType<Context['viewer']> | null = null;
       let viewerId: Promise<string | null> | null = null;
       // The id comes from the customer when that is being fetched anyway, else from the gateway's memory of tokens.
@@ -222,14 +223,14 @@ function createGraphQL(
       const known = token ? services.knownCustomerId(token) : null;
       return {
         services,
-        client: known ? `customer:${known}` : `address:${clientAddress(req)}`,
+        client: known ? `customer:${known}` : `address:${address}`,
         viewerKey: token ? `token:${hashToken(token)}` : 'anonymous',
-        address: clientAddress(req),
+        address,
         viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
         viewerId: viewerIdOnce,
         mutationAllowed: async () => {
           const customerId = await viewerIdOnce();
-          return allowMutation(customerId ? `customer:${customerId}` : `address:${clientAddress(req)}`);
+          return allowMutation(customerId ? `customer:${customerId}` : `address:${address}`);
         },
       };
     },

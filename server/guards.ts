@@ -6,7 +6,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { type DocumentNode, GraphQLError, Kind, type SelectionNode, getOperationAST } from 'graphql';
+import { type DocumentNode, type FieldNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { UserError } from '../replicas/domain/types.ts';
@@ -100,29 +100,40 @@ export const QUERY_FIELD_WEIGHTS: Readonly<Record<string, number>> = { cluster: 
 export const QUERY_FIELD_WEIGHT_DEFAULT = 5;
 const NESTED_READS: ReadonlySet<string> = new Set(['orders']);
 
-/** The points a query operation costs (its fields' weights, fragments included), or null for another kind of operation. */
-export function queryWeight(document: DocumentNode, operationName?: string | null): number | null {
-  const operation = getOperationAST(document, operationName);
-  if (operation?.operation !== 'query') return null;
+/**
+ * Every field an operation selects, fragments (inline and spread) followed
+ * wherever they stand, with whether it is a root field. A fragment spread
+ * again inside itself is not followed twice (validation refuses such cycles;
+ * this guards anyway).
+ */
+export function visitFields(document: DocumentNode, operation: OperationDefinitionNode, visit: (field: FieldNode, root: boolean) => void): void {
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  let weight = 0;
   const walk = (selections: readonly SelectionNode[], root: boolean, spread: ReadonlySet<string>) => {
     for (const selection of selections) {
       if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        if (root) weight += QUERY_FIELD_WEIGHTS[name] ?? QUERY_FIELD_WEIGHT_DEFAULT;
-        else if (NESTED_READS.has(name)) weight += QUERY_FIELD_WEIGHT_DEFAULT;
+        visit(selection, root);
         if (selection.selectionSet) walk(selection.selectionSet.selections, false, spread);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet.selections, root, spread);
       } else if (!spread.has(selection.name.value)) {
-        // A fragment counts wherever it is spread (validation has already refused cycles; `spread` guards anyway).
         const fragment = fragments.get(selection.name.value);
         if (fragment) walk(fragment.selectionSet.selections, root, new Set([...spread, selection.name.value]));
       }
     }
   };
   walk(operation.selectionSet.selections, true, new Set());
+}
+
+/** The points a query operation costs (its fields' weights, fragments included), or null for another kind of operation. */
+export function queryWeight(document: DocumentNode, operationName?: string | null): number | null {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return null;
+  let weight = 0;
+  visitFields(document, operation, (field, root) => {
+    const name = field.name.value;
+    if (root) weight += QUERY_FIELD_WEIGHTS[name] ?? QUERY_FIELD_WEIGHT_DEFAULT;
+    else if (NESTED_READS.has(name)) weight += QUERY_FIELD_WEIGHT_DEFAULT;
+  });
   return Math.max(weight, 1);
 }
 
@@ -145,27 +156,33 @@ export function clientAddress(req: { socket: { remoteAddress?: string | undefine
   return req?.socket.remoteAddress ?? 'in-process';
 }
 
-/** Live connections (WebSockets and SSE streams) per address: `open` gives the release, or null over the cap. */
-export class LiveConnections {
-  private readonly open = new Map<string, number>();
+/**
+ * How many of something each key holds at once, up to `max` (0: no cap):
+ * live connections per address, subscriptions to every stock change per
+ * client. `acquire` gives the release (safe to call more than once), or
+ * null over the cap.
+ */
+export class PerKeyCap {
+  private readonly held = new Map<string, number>();
 
-  constructor(readonly perAddress: number) {}
+  constructor(readonly max: number) {}
 
-  acquire(address: string): (() => void) | null {
-    const count = this.open.get(address) ?? 0;
-    if (this.perAddress > 0 && count >= this.perAddress) return null;
-    this.open.set(address, count + 1);
+  acquire(key: string): (() => void) | null {
+    const count = this.held.get(key) ?? 0;
+    if (this.max > 0 && count >= this.max) return null;
+    this.held.set(key, count + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.open.get(address) ?? 1) - 1;
-      if (left === 0) this.open.delete(address);
-      else this.open.set(address, left);
+      const left = (this.held.get(key) ?? 1) - 1;
+      if (left === 0) this.held.delete(key);
+      else this.held.set(key, left);
     };
   }
+}
 
-  refusal(): string {
-    return `Too many live connections from your address (at most ${this.perAddress} WebSockets and SSE streams together): close one first.`;
-  }
+/** Why a live connection (a WebSocket, or a subscription over HTTP) over --connections-per-address is refused. */
+export function tooManyConnections(max: number): string {
+  return `Too many live connections from your address (at most ${max} WebSockets and SSE streams together): close one first.`;
 }

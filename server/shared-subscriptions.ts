@@ -8,11 +8,11 @@
 // Each subscriber keeps its own bounded buffer
 // (feeds.ts's Topic): a slow one is cut off as before, without holding the
 // others back.
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionNode, getOperationAST, print } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, type FieldNode, GraphQLError, Kind, type OperationDefinitionNode, getOperationAST, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../schema/builder.ts';
 import { Topic } from './feeds.ts';
-import { LiveConnections } from './guards.ts';
+import { PerKeyCap, tooManyConnections, visitFields } from './guards.ts';
 
 /** Subscription fields whose events are the same whoever asks: shared by everyone subscribed with the same document. */
 export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'replicaStatusChanged', 'clusterChanged']);
@@ -75,21 +75,10 @@ const printedOnce = (document: DocumentNode): string => {
 
 /** The operation's root fields, through inline fragments and fragment spreads alike. */
 function rootFields(document: DocumentNode, operation: OperationDefinitionNode): FieldNode[] {
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   const fields: FieldNode[] = [];
-  const seen = new Set<string>();
-  const walk = (selections: readonly SelectionNode[]) => {
-    for (const selection of selections) {
-      if (selection.kind === Kind.FIELD) fields.push(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet.selections);
-      else if (!seen.has(selection.name.value)) {
-        seen.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet.selections);
-      }
-    }
-  };
-  walk(operation.selectionSet.selections);
+  visitFields(document, operation, (field, root) => {
+    if (root) fields.push(field);
+  });
   return fields;
 }
 
@@ -111,14 +100,14 @@ function tooManyEveryChange(max: number): GraphQLError {
 export class SharedSubscriptions {
   private readonly streams = new Map<string, Stream>();
 
-  /** Subscriptions to every stock change each client has open (see `everyStockChange`): a count per client with a cap. */
-  private readonly everyChange: LiveConnections;
+  /** Subscriptions to every stock change each client has open (see `everyStockChange`). */
+  private readonly everyChange: PerKeyCap;
 
   /** Live connections per address, which subscriptions over HTTP count against (WebSockets are counted as sockets). */
-  private readonly live: LiveConnections | null;
+  private readonly live: PerKeyCap | null;
 
-  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number; live?: LiveConnections }) {
-    this.everyChange = new LiveConnections(limits.everyStockChangePerClient ?? 0);
+  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number; live?: PerKeyCap }) {
+    this.everyChange = new PerKeyCap(limits.everyStockChangePerClient ?? 0);
     this.live = limits.live ?? null;
   }
 
@@ -164,14 +153,14 @@ export class SharedSubscriptions {
     // A subscription over HTTP (SSE, whatever its Accept header said) is a live connection of its own, like a WebSocket.
     if (lane === 'inside envelop' && this.live) {
       const release = this.live.acquire(context.address);
-      if (!release) return refuse(new GraphQLError(this.live.refusal(), { extensions: { code: 'TOO_MANY_CONNECTIONS', http: { status: 429 } } }));
+      if (!release) return refuse(new GraphQLError(tooManyConnections(this.live.max), { extensions: { code: 'TOO_MANY_CONNECTIONS', http: { status: 429 } } }));
       releases.push(release);
     }
     // Every stock change, to many subscribers, is the costly feed (README: "Subscribers"): a client may follow it
     // only so many times at once; a menu follows stock paced.
     if (fields.some((field) => everyStockChange(field, args.variableValues))) {
       const release = this.everyChange.acquire(context.client);
-      if (!release) return refuse(tooManyEveryChange(this.everyChange.perAddress));
+      if (!release) return refuse(tooManyEveryChange(this.everyChange.max));
       releases.push(release);
     }
     const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;

@@ -12,7 +12,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/builder.ts';
 import type { ServerContext } from './gateway.ts';
-import { type LiveConnections, clientAddress } from './guards.ts';
+import { type PerKeyCap, clientAddress, tooManyConnections } from './guards.ts';
 import { type SharedSubscriptions, isSharedResult, serialisedOnce } from './shared-subscriptions.ts';
 
 /**
@@ -64,14 +64,14 @@ interface Enveloped {
 export function serveWebSockets(
   server: Server,
   yoga: YogaServerInstance<ServerContext, Context>,
-  limits: { live: LiveConnections; subscriptionsPerConnection: number; shared: SharedSubscriptions },
+  limits: { live: PerKeyCap; subscriptionsPerConnection: number; shared: SharedSubscriptions },
 ): { close(): Promise<void> } {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: WEBSOCKET_MESSAGE_BYTES_MAX });
   // Registered before graphql-ws's own handler: a socket over the cap is closed before it is served.
   sockets.on('connection', (socket, request) => {
     const release = limits.live.acquire(clientAddress(request));
     if (!release) {
-      socket.close(WEBSOCKET_POLICY_VIOLATION, limits.live.refusal());
+      socket.close(WEBSOCKET_POLICY_VIOLATION, tooManyConnections(limits.live.max));
       return;
     }
     socket.once('close', release);

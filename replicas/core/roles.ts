@@ -7,7 +7,6 @@
 // would lack acknowledged writes. replicas/replica.ts acts on this, as do the
 // simulator's replicas.
 import type { Role, View } from '../protocol.ts';
-import { invariant } from './invariant.ts';
 
 /**
  * CATCHING_UP -> BACKUP (joined) -> PRIMARY (failover), or straight to
@@ -20,9 +19,9 @@ export const ROLE_MOVES: Record<Role, readonly Role[]> = {
   PRIMARY: ['CATCHING_UP', 'BACKUP'],
 };
 
-/** A role change that is not one of ROLE_MOVES is a bug. */
-export function assertRoleMove(from: Role, to: Role, why: string): void {
-  invariant(to !== from && ROLE_MOVES[from].includes(to), `role ${from} cannot become ${to} (${why})`);
+/** Whether `from` may become `to` (ROLE_MOVES); any other change is a bug, and stops the process. */
+export function legalRoleMove(from: Role, to: Role): boolean {
+  return to !== from && ROLE_MOVES[from].includes(to);
 }
 
 export interface RoleFacts {
