@@ -128,7 +128,7 @@ export class BenchCluster {
     this.gatewayUrl = `http://127.0.0.1:${port}`;
     this.spawn('gateway', [
       'gateway', '--port', String(port), '--data', this.dataDir, '--min-replicas', String(this.options.minReplicas),
-      '--postcodes', 'offline', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--subscriptions-per-connection', '0', '--every-stock-change-per-client', '0', '--log-level', this.options.logLevel ?? 'warn', '--catalog', fileURLToPath(BENCH_CATALOG),
+      '--postcodes', 'offline', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--subscriptions-per-connection', '0', '--every-stock-change-per-client', '0', '--every-stock-change-total', '0', '--log-level', this.options.logLevel ?? 'warn', '--catalog', fileURLToPath(BENCH_CATALOG),
     ], this.options.gatewayNodeFlags);
     const gateway = this.processes.get('gateway');
     await waitFor('the gateway to listen', async () => {

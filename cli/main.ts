@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
 import { type OrderFlags, orderOptions } from '../client/terminal/flags.ts';
+import { EVERY_STOCK_CHANGE_TOTAL } from '../server/defaults.ts';
 import { PACKAGE_ROOT, runUp } from './up.ts';
 
 // From the package's folder: this module runs from dist/cli/ as well as from cli/.
@@ -96,6 +97,7 @@ export function gatewayOptions(command: Command): Command {
     .addOption(new Option('--connections-per-address <n>', 'WebSockets and SSE streams open at once from one address (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_CONNECTIONS_PER_ADDRESS').default(64))
     .addOption(new Option('--subscriptions-per-connection <n>', 'subscriptions at once on one WebSocket (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_SUBSCRIPTIONS_PER_CONNECTION').default(32))
     .addOption(new Option('--every-stock-change-per-client <n>', 'subscriptions to every stock change (stockChanged without atMostEveryMs) one client may hold (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_EVERY_STOCK_CHANGE_PER_CLIENT').default(4))
+    .addOption(new Option('--every-stock-change-total <n>', 'subscriptions to every stock change the gateway serves at once, from all clients together (0: no limit)').argParser(integer(0, 1_000_000)).env('JH_EVERY_STOCK_CHANGE_TOTAL').default(EVERY_STOCK_CHANGE_TOTAL))
     .addOption(new Option('--no-introspection', 'refuse GraphQL introspection (GraphiQL then has no schema)'))
     .addOption(new Option('--no-graphiql', 'do not serve GraphiQL at /graphql'))
     .addOption(new Option('--cors-origins <origins>', "other web origins whose pages may call the API (comma-separated); the gateway's own is always allowed").argParser(origins).env('JH_CORS_ORIGINS').default([]))
@@ -121,6 +123,7 @@ export interface GatewayFlags {
   connectionsPerAddress: number;
   subscriptionsPerConnection: number;
   everyStockChangePerClient: number;
+  everyStockChangeTotal: number;
   introspection: boolean;
   graphiql: boolean;
   corsOrigins: string[];
@@ -152,6 +155,7 @@ export async function runGateway(flags: GatewayFlags) {
     connectionsPerAddress: flags.connectionsPerAddress,
     subscriptionsPerConnection: flags.subscriptionsPerConnection,
     everyStockChangePerClient: flags.everyStockChangePerClient,
+    everyStockChangeTotal: flags.everyStockChangeTotal,
     introspection: flags.introspection && !flags.production,
     graphiql: flags.graphiql && !flags.production,
     corsOrigins: flags.corsOrigins,

@@ -39,7 +39,7 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
     '--request-deadline-ms', String(flags.requestDeadlineMs), '--subscriber-buffer-max', String(flags.subscriberBufferMax),
     '--mutation-rate-limit', String(flags.mutationRateLimit), '--query-rate-limit', String(flags.queryRateLimit),
     '--connections-per-address', String(flags.connectionsPerAddress), '--subscriptions-per-connection', String(flags.subscriptionsPerConnection),
-    '--every-stock-change-per-client', String(flags.everyStockChangePerClient),
+    '--every-stock-change-per-client', String(flags.everyStockChangePerClient), '--every-stock-change-total', String(flags.everyStockChangeTotal),
     '--web-dir', resolve(flags.webDir)];
   if (!flags.introspection) gatewayArgs.push('--no-introspection');
   if (!flags.graphiql) gatewayArgs.push('--no-graphiql');

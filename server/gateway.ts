@@ -53,6 +53,8 @@ export interface GatewayConfig {
   subscriptionsPerConnection: number;
   /** Subscriptions to every stock change (stockChanged without atMostEveryMs) one client may hold at once (0: no limit). */
   everyStockChangePerClient: number;
+  /** Subscriptions to every stock change the gateway serves at once, from everyone (0: no limit). */
+  everyStockChangeTotal: number;
   introspection: boolean;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
@@ -100,6 +102,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     bufferMax: config.subscriberBufferMax,
     onCutOff: () => metrics?.subscribersCutOff.inc(),
     everyStockChangePerClient: config.everyStockChangePerClient,
+    everyStockChangeTotal: config.everyStockChangeTotal,
     live,
   });
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });

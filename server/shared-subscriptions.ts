@@ -90,24 +90,27 @@ function everyStockChange(field: FieldNode, variables: ExecutionArgs['variableVa
   return pace.kind === Kind.VARIABLE && (variables?.[pace.name.value] ?? null) === null;
 }
 
-function tooManyEveryChange(max: number): GraphQLError {
-  return new GraphQLError(
-    `Too many subscriptions to every stock change from you (at most ${max} at once): follow stock with stockChanged(atMostEveryMs: ...), or complete one first.`,
-    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
-  );
+const FOLLOW_PACED = 'follow stock with stockChanged(atMostEveryMs: ...)';
+
+function tooManyEveryChange(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
 }
 
 export class SharedSubscriptions {
   private readonly streams = new Map<string, Stream>();
 
-  /** Subscriptions to every stock change each client has open (see `everyStockChange`). */
+  /** Subscriptions to every stock change each client has open (see `everyStockChange`), and all of them together. */
   private readonly everyChange: PerKeyCap;
+  private readonly everyChangeInAll: PerKeyCap;
 
   /** Live connections per address, which subscriptions over HTTP count against (WebSockets are counted as sockets). */
   private readonly live: PerKeyCap | null;
 
-  constructor(private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number; live?: PerKeyCap }) {
+  constructor(
+    private readonly limits: { bufferMax: number; onCutOff?: () => void; everyStockChangePerClient?: number; everyStockChangeTotal?: number; live?: PerKeyCap },
+  ) {
     this.everyChange = new PerKeyCap(limits.everyStockChangePerClient ?? 0);
+    this.everyChangeInAll = new PerKeyCap(limits.everyStockChangeTotal ?? 0);
     this.live = limits.live ?? null;
   }
 
@@ -157,11 +160,14 @@ export class SharedSubscriptions {
       releases.push(release);
     }
     // Every stock change, to many subscribers, is the costly feed (README: "Subscribers"): a client may follow it
-    // only so many times at once; a menu follows stock paced.
+    // only so many times at once, and the gateway for only so many subscribers in all; a menu follows stock paced.
     if (fields.some((field) => everyStockChange(field, args.variableValues))) {
       const release = this.everyChange.acquire(context.client);
-      if (!release) return refuse(tooManyEveryChange(this.everyChange.max));
+      if (!release) return refuse(tooManyEveryChange(`Too many subscriptions to every stock change from you (at most ${this.everyChange.max} at once): ${FOLLOW_PACED}, or complete one first.`));
       releases.push(release);
+      const inAll = this.everyChangeInAll.acquire('');
+      if (!inAll) return refuse(tooManyEveryChange(`This gateway sends every stock change to at most ${this.everyChangeInAll.max} subscribers at once, and has that many: ${FOLLOW_PACED}, or try again later.`));
+      releases.push(inAll);
     }
     const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;
     // Streams opened before envelop carry results it has already processed, those inside it not yet: never mixed.

@@ -8,10 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { PacedStock, Topic } from '../server/feeds.ts';
 import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
 
-function harness(bufferMax = 100, everyStockChangePerClient = 0) {
+function harness(bufferMax = 100, everyStockChangePerClient = 0, everyStockChangeTotal = 0) {
   const sources: Topic<ExecutionResult>[] = [];
   let cutOff = 0;
-  const shared = new SharedSubscriptions({ bufferMax, onCutOff: () => cutOff++, everyStockChangePerClient });
+  const shared = new SharedSubscriptions({ bufferMax, onCutOff: () => cutOff++, everyStockChangePerClient, everyStockChangeTotal });
   const plugin = shared.plugin() as { onSubscribe: (hook: { subscribeFn: unknown; setSubscribeFn: (fn: (args: ExecutionArgs) => unknown) => void }) => void };
   let subscribe: (args: ExecutionArgs) => unknown = () => undefined;
   plugin.onSubscribe({
@@ -24,8 +24,8 @@ function harness(bufferMax = 100, everyStockChangePerClient = 0) {
     },
     setSubscribeFn: (fn) => (subscribe = fn),
   });
-  const open = (query: string, viewerKey = 'anonymous', variableValues?: Record<string, unknown>) =>
-    subscribe({ schema: undefined as never, document: parse(query), variableValues, contextValue: { viewerKey, client: 'address:192.0.2.1' } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  const open = (query: string, viewerKey = 'anonymous', variableValues?: Record<string, unknown>, client = 'address:192.0.2.1') =>
+    subscribe({ schema: undefined as never, document: parse(query), variableValues, contextValue: { viewerKey, client } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   return { shared, sources, open, cutOff: () => cutOff };
 }
 
@@ -91,6 +91,23 @@ describe('shared subscriptions', () => {
     expect(Symbol.asyncIterator in (await open('subscription { stockChanged(atMostEveryMs: 1000) { id } }'))).toBe(true);
     await first.return?.();
     expect(Symbol.asyncIterator in (await open('subscription Sixth { stockChanged { id } }'))).toBe(true);
+  });
+
+  it('caps the subscriptions to every stock change from all clients together, and a refusal takes no client\'s place', async () => {
+    const { open } = harness(100, 2, 3);
+    const clients = ['address:192.0.2.1', 'address:192.0.2.2', 'customer:c1', 'customer:c2'];
+    const held = [];
+    for (const client of clients.slice(0, 3)) held.push((await open(STOCK, 'anonymous', undefined, client)) as AsyncIterableIterator<ExecutionResult>);
+    const refused = (await open(STOCK, 'anonymous', undefined, clients[3])) as ExecutionResult;
+    expect(refused.errors?.[0]?.message).toMatch(/This gateway sends every stock change to at most 3 subscribers at once, and has that many: follow stock with stockChanged\(atMostEveryMs/);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    // Paced stock is open to all; once one leaves, the refused client gets in, and still has both of its own places.
+    expect(Symbol.asyncIterator in (await open('subscription { stockChanged(atMostEveryMs: 1000) { id } }', 'anonymous', undefined, clients[3]))).toBe(true);
+    await held[0]!.return?.();
+    expect(Symbol.asyncIterator in (await open(STOCK, 'anonymous', undefined, clients[3]))).toBe(true);
+    expect((await open('subscription Again { stockChanged { id } }', 'anonymous', undefined, clients[3])) as ExecutionResult).toMatchObject({ errors: [{ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }] });
+    await held[1]!.return?.();
+    expect(Symbol.asyncIterator in (await open('subscription Again { stockChanged { id } }', 'anonymous', undefined, clients[3]))).toBe(true);
   });
 
   it('cuts off only the subscriber that stops reading, at its own buffer limit', async () => {

@@ -4,11 +4,14 @@
 // commit) to the moment the last subscriber has its event, and the gateway's
 // memory beside the same gateway with no subscribers. Then what subscribers
 // cost orders: write throughput with 2,000 subscribers (of every change, and
-// paced as the web app's menu subscribes) against the same load with none,
-// measured in one run, counted until every subscriber has had every event.
+// paced as the web app's menu subscribes), and with as many subscribers of
+// every change as a gateway serves by default (--every-stock-change-total),
+// against the same load with none, measured in one run, counted until every
+// subscriber has had every event.
 import { Worker } from 'node:worker_threads';
 import { BenchCluster, sleep, waitFor } from '../cluster.ts';
 import { runLoad, percentile } from '../load.ts';
+import { EVERY_STOCK_CHANGE_TOTAL } from '../../server/defaults.ts';
 import type { Plan } from '../plan.ts';
 import { makeCustomers, placeOneOrder, placeOrders } from '../workload.ts';
 
@@ -17,14 +20,18 @@ const STOCK = 'subscription { stockChanged { id name stock price { minorUnits fo
 /** What the web app's menu follows: each dish's level, at most once a second. */
 const PACED_STOCK = 'subscription { stockChanged(atMostEveryMs: 1000) { id stock } }';
 
+type Feed = 'every change' | 'every change, at the gateway\'s cap' | 'paced 1 s (as the web app)';
+
 export interface ThroughputRow {
   subscribers: number;
-  feed: 'none' | 'every change' | 'paced 1 s (as the web app)';
+  feed: Feed;
   /** Orders committed per second from the start of the load until the last subscriber had its last event. */
   ordersPerSec: number;
   p99Ms: number;
   eventsEach: number;
   deliverySeconds: number;
+  /** The same load with no subscribers, just before: a shared machine drifts, so each row has its own baseline. */
+  baselineOrdersPerSec: number;
   /** Orders per second lost to the subscribers (1 - with / without). */
   cost: number;
   /** Subscribers cut off as too slow during the load, and still open after it. */
@@ -102,12 +109,12 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
     const customers = await makeCustomers(cluster.graphqlUrl, plan.customers);
     const token = customers[0]?.token ?? '';
 
-    // Throughput first, with none and with `throughputWith` subscribers, on the same warm cluster. Orders/s counts
+    // Throughput first, each feed's subscribers against none just before, on the same warm cluster. Orders/s counts
     // every order committed from the start of the load until every subscriber has had every event it caused: a
     // gateway that put deliveries off would otherwise look faster than it is.
     const load = () => runLoad({ url: cluster.graphqlUrl, connections: throughputConnections, warmupMs: plan.warmupMs, durationMs: throughputMs, next: placeOrders(customers) });
     const seq = () => gatewayMetric(cluster.gatewayUrl, 'jh_change_feed_seq');
-    const measured = async (subscribers: Awaited<ReturnType<typeof openSubscribers>> | null) => {
+    const measured = async (subscribers: Awaited<ReturnType<typeof openSubscribers>> | null, count = 0) => {
       const seqBefore = await seq();
       const received = subscribers ? await subscribers.received() : 0;
       const started = performance.now();
@@ -126,27 +133,30 @@ export async function measureSubscribers(plan: Plan, say: (line: string) => void
         }
       }
       const committed = (await seq()) - seqBefore;
-      const perSubscriber = subscribers ? ((await subscribers.received()) - received) / throughputWith : 0;
+      const perSubscriber = subscribers ? ((await subscribers.received()) - received) / count : 0;
       return { ordersPerSec: committed / ((ended - started) / 1000), p99Ms: stats.p99Ms, committed, perSubscriber, deliverySeconds: (ended - started) / 1000 - stats.seconds };
     };
-    const without = await measured(null);
-    const row = async (feed: 'every change' | 'paced 1 s (as the web app)', query: string): Promise<ThroughputRow> => {
+    const row = async (feed: Feed, query: string, count = throughputWith): Promise<ThroughputRow> => {
+      const without = await measured(null);
       const cutBefore = await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total');
-      const some = await openSubscribers(cluster.gatewayUrl, Math.ceil(throughputWith / PER_CONNECTION), PER_CONNECTION, query);
-      await waitFor(`${throughputWith} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= throughputWith);
-      const run = await measured(some);
+      // Up to PER_CONNECTION a socket, spread evenly so that exactly `count` are open.
+      const sockets = Math.ceil(count / PER_CONNECTION);
+      if (count % sockets !== 0) throw new Error(`${count} subscribers do not spread evenly over ${sockets} WebSockets`);
+      const some = await openSubscribers(cluster.gatewayUrl, sockets, count / sockets, query);
+      await waitFor(`${count} subscriptions`, async () => (await openCount(cluster.gatewayUrl)) >= count);
+      const run = await measured(some, count);
       // Subscribers that could not keep up were cut off: they cost less from then on, so say how many.
       const cutOff = (await gatewayMetric(cluster.gatewayUrl, 'jh_subscribers_cut_off_total')) - cutBefore;
       const stillOpen = await openCount(cluster.gatewayUrl);
       await some.close();
       await waitFor('no subscribers', async () => (await openCount(cluster.gatewayUrl)) === 0);
       const cost = 1 - run.ordersPerSec / without.ordersPerSec;
-      say(`  orders/s with ${throughputWith} subscribers of ${feed}: ${run.ordersPerSec.toFixed(0)} (${(cost * 100).toFixed(0)}% fewer than ${without.ordersPerSec.toFixed(0)} with none; ${run.committed} orders, ${run.perSubscriber.toFixed(0)} events to each subscriber, the last ${run.deliverySeconds.toFixed(1)} s after the load); ${cutOff} cut off as too slow, ${stillOpen} still open`);
-      return { subscribers: throughputWith, feed, ordersPerSec: run.ordersPerSec, p99Ms: run.p99Ms, eventsEach: run.perSubscriber, deliverySeconds: run.deliverySeconds, cost, cutOff, stillOpen };
+      say(`  orders/s with ${count} subscribers of ${feed}: ${run.ordersPerSec.toFixed(0)} (${(cost * 100).toFixed(0)}% fewer than ${without.ordersPerSec.toFixed(0)} with none; ${run.committed} orders, ${run.perSubscriber.toFixed(0)} events to each subscriber, the last ${run.deliverySeconds.toFixed(1)} s after the load); ${cutOff} cut off as too slow, ${stillOpen} still open`);
+      return { subscribers: count, feed, ordersPerSec: run.ordersPerSec, p99Ms: run.p99Ms, eventsEach: run.perSubscriber, deliverySeconds: run.deliverySeconds, baselineOrdersPerSec: without.ordersPerSec, cost, cutOff, stillOpen };
     };
     const throughput: ThroughputRow[] = [
-      { subscribers: 0, feed: 'none', ordersPerSec: without.ordersPerSec, p99Ms: without.p99Ms, eventsEach: 0, deliverySeconds: 0, cost: 0, cutOff: 0, stillOpen: 0 },
       await row('every change', STOCK),
+      await row('every change, at the gateway\'s cap', STOCK, EVERY_STOCK_CHANGE_TOTAL),
       await row('paced 1 s (as the web app)', PACED_STOCK),
     ];
 

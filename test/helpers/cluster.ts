@@ -193,7 +193,7 @@ export class TestCluster extends ClusterHandle {
     this.spawn('gateway', [
       'gateway', '--port', String(this.gatewayPort), '--data', this.dataDir, '--min-replicas', String(this.options.minReplicas ?? 2),
       // No rate limits unless a test asks for them: tests drive many requests and feeds from one address.
-      '--log-level', 'info', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--every-stock-change-per-client', '0', ...postcodes, ...(this.options.gatewayArgs ?? []),
+      '--log-level', 'info', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--every-stock-change-per-client', '0', '--every-stock-change-total', '0', ...postcodes, ...(this.options.gatewayArgs ?? []),
     ]);
     await waitFor('the gateway to listen', async () => (await fetch(`${this.gatewayUrl}/healthz`)).ok, START_WAIT_MS);
   }

@@ -52,7 +52,7 @@ export class InProcessCluster extends ClusterHandle {
       const gateway = await runGateway({
         host: '127.0.0.1', port, data: dataDir, minReplicas: options.minReplicas ?? 2, heartbeatMs: 100, suspectMs: 500,
         postcodes: options.postcodesUrl ? 'online' : 'offline', postcodesUrl: options.postcodesUrl ?? 'http://127.0.0.1:9', requestDeadlineMs: 15_000, subscriberBufferMax: 1000,
-        mutationRateLimit: 0, queryRateLimit: 0, connectionsPerAddress: 0, subscriptionsPerConnection: 0, everyStockChangePerClient: 0, introspection: true, graphiql: true, corsOrigins: [], production: false, webDir: dataDir, logLevel, ...options.gateway,
+        mutationRateLimit: 0, queryRateLimit: 0, connectionsPerAddress: 0, subscriptionsPerConnection: 0, everyStockChangePerClient: 0, everyStockChangeTotal: 0, introspection: true, graphiql: true, corsOrigins: [], production: false, webDir: dataDir, logLevel, ...options.gateway,
       });
       cluster.gatewayFetch = gateway.fetch;
       closers.push(() => gateway.close());
