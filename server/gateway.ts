@@ -18,6 +18,7 @@ import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices, hashToken } from './gateway-services.ts';
+import { GRAPHIQL_OPTIONS, renderGraphiQLOffline } from './graphiql.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
 import { GRAPHQL_LIMITS, PerKeyCap, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryTooHeavy, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -202,7 +203,8 @@ function createGraphQL(
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphiql,
+    graphiql: config.graphiql ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderGraphiQLOffline,
     cors: corsPolicy(config.corsOrigins),
     batching: { limit: GRAPHQL_LIMITS.batch },
     plugins: [metrics.plugin(), ...guardPlugins({ introspection: config.introspection }), queryLimit, shared.plugin()],
