@@ -14,8 +14,13 @@ import type { UserError } from '../replicas/domain/types.ts';
 export const GRAPHQL_LIMITS = {
   /** Deepest selection, fragments flattened: our deepest query needs 8; `__schema` (GraphiQL's introspection) is exempt. */
   depth: 10,
-  /** graphql-armor's cost: objects 2, scalars 1, times 1.5 per level, times a literal `first`; `__schema` exempt. */
-  cost: 5000,
+  /**
+   * graphql-armor's cost: objects 2, scalars 1, times 1.5 per level, times a
+   * literal `first`; `__schema` exempt. One page of the most orders a page
+   * may hold (100), with every field of each, costs about 52,000: a client may
+   * ask for one such page at once (test/graphql-over-http.test.ts).
+   */
+  cost: 60_000,
   aliases: 15,
   directives: 50,
   /** Lexer tokens in one document. */
@@ -32,20 +37,70 @@ export interface GuardOptions {
   introspection: boolean;
 }
 
+/**
+ * How a request over one of graphql-armor's limits is refused: as a
+ * validation error (HTTP 400, as the GraphQL-over-HTTP spec asks of a
+ * response with no `data`), with a code and without armor's misleading
+ * "Syntax Error:" prefix. The token limit trips inside the parser, where there
+ * is no validation context: the clean error is thrown there instead.
+ */
+function refuseOverLimit(code: string) {
+  return {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context: { reportError(error: GraphQLError): void } | null, error: GraphQLError) => {
+        const message = error.message.replace(/^Syntax Error: /, '').replace(/found (\d+)\.\d+/, 'found $1');
+        const refusal = new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+        if (!context) throw refusal;
+        context.reportError(refusal);
+      },
+    ],
+  };
+}
+
 export function guardPlugins(options: GuardOptions): Plugin[] {
   const plugins: Plugin[] = [
     EnvelopArmorPlugin({
-      maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true, ignoreIntrospection: true, exposeLimits: true },
-      costLimit: { maxCost: GRAPHQL_LIMITS.cost, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
-      maxAliases: { n: GRAPHQL_LIMITS.aliases, exposeLimits: true },
-      maxDirectives: { n: GRAPHQL_LIMITS.directives, exposeLimits: true },
-      maxTokens: { n: GRAPHQL_LIMITS.tokens, exposeLimits: true },
+      maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true, ignoreIntrospection: true, ...refuseOverLimit('QUERY_TOO_DEEP') },
+      costLimit: { maxCost: GRAPHQL_LIMITS.cost, ignoreIntrospection: true, flattenFragments: true, ...refuseOverLimit('QUERY_TOO_COSTLY') },
+      maxAliases: { n: GRAPHQL_LIMITS.aliases, ...refuseOverLimit('TOO_MANY_ALIASES') },
+      maxDirectives: { n: GRAPHQL_LIMITS.directives, ...refuseOverLimit('TOO_MANY_DIRECTIVES') },
+      maxTokens: { n: GRAPHQL_LIMITS.tokens, ...refuseOverLimit('QUERY_TOO_LONG') },
     }) as Plugin,
     // A request a browser could send cross-site without a preflight must carry this header (JSON bodies do not need it).
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    requestShape(),
   ];
   if (!options.introspection) plugins.push(useDisableIntrospection());
   return plugins;
+}
+
+/**
+ * Requests GraphQL can run but not as sent, refused with HTTP 400 and a
+ * message that says what to change (before yoga's own checks, which answer
+ * a batch over the limit with 413):
+ * - a batch of more than GRAPHQL_LIMITS.batch operations;
+ * - an automatic persisted query (Apollo's APQ) sent as its hash alone: the
+ *   gateway keeps no queries, and `PersistedQueryNotSupported` is the answer
+ *   on which such clients send the whole query from then on. A request with
+ *   both the hash and the query simply runs the query.
+ */
+function requestShape(): Plugin {
+  const refuse = (message: string, code: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+  return {
+    onRequestParse: () => ({
+      onRequestParseDone: ({ requestParserResult }) => {
+        const operations = Array.isArray(requestParserResult) ? requestParserResult : [requestParserResult];
+        if (operations.length > GRAPHQL_LIMITS.batch) {
+          throw refuse(`A batch may hold at most ${GRAPHQL_LIMITS.batch} operations; this one has ${operations.length}: send them in smaller batches.`, 'BATCH_TOO_LARGE');
+        }
+        for (const params of operations) {
+          if (params.query === undefined && params.extensions?.persistedQuery !== undefined) throw refuse('PersistedQueryNotSupported', 'PERSISTED_QUERY_NOT_SUPPORTED');
+        }
+      },
+    }),
+  };
 }
 
 /** Why an HTTP request to /graphql is refused before GraphQL sees it, or null. */
