@@ -5,13 +5,18 @@ import { OrderRef } from './types/order.ts';
 import { ProductRef } from './types/product.ts';
 import { STOCK_PACE_MS } from './services.ts';
 
+const NO_TOKEN =
+  'Subscribing to your orders needs your token (saveContactDetails answers it): over HTTP and SSE in the header ' +
+  '"Authorization: Bearer <token>"; over WebSockets in the connection_init payload, as {"authorization": "Bearer <token>"}.';
+const UNKNOWN_TOKEN = 'That token belongs to no customer: send the token saveContactDetails answered, or sign up again for a new one.';
+
 builder.subscriptionFields((t) => ({
   orderStatusChanged: t.field({
     type: OrderRef,
     description: "The viewer's orders, when placed and when cancelled.",
-    subscribe: async (_root, _args, { services, viewer }) => {
+    subscribe: async (_root, _args, { services, viewer, viewerKey }) => {
       const customer = await viewer();
-      if (!customer) throw new GraphQLError('Subscribing to your orders needs a bearer token.', { extensions: { code: 'NOT_AUTHENTICATED' } });
+      if (!customer) throw new GraphQLError(viewerKey === 'anonymous' ? NO_TOKEN : UNKNOWN_TOKEN, { extensions: { code: 'NOT_AUTHENTICATED' } });
       return services.orderStatusChanged(customer.id);
     },
     resolve: (order) => order,

@@ -216,8 +216,7 @@ function createGraphQL(
     },
     context: ({ request, req, connectionParams }) => {
       // HTTP and SSE send the token in the Authorization header; graphql-ws in connectionParams.
-      const fromSocket = connectionParams?.authorization;
-      const token = bearerToken(typeof fromSocket === 'string' ? fromSocket : request?.headers.get('authorization'));
+      const token = clientToken(connectionParams, request?.headers.get('authorization'));
       const address = clientAddress(req);
       let viewer: ReturnType<Context['viewer']> | null = null;
       let viewerId: Promise<string | null> | null = null;
@@ -269,9 +268,29 @@ function webClient(webDir: string | null) {
   return (req: IncomingMessage, res: ServerResponse) => files(req, res, () => sendJson(res, 404, { error: 'not found' }));
 }
 
+/** A token from an Authorization value: `Bearer <token>`, or the token alone. */
 export function bearerToken(header: string | null | undefined): string | null {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  const match = /^(?:Bearer\s+)?(\S+)$/i.exec(header?.trim() ?? '');
   return match?.[1] ?? null;
+}
+
+/** Where WebSocket clients put a token in connection_init's payload: these names (any case), at the top or under `headers`. */
+const SOCKET_TOKEN_KEYS = new Set(['authorization', 'token', 'authtoken', 'accesstoken']);
+
+/**
+ * The token a client sent: over WebSockets from the connection_init payload
+ * (graphql-ws's connectionParams) under any of the spellings clients use,
+ * else from the Authorization header (HTTP, SSE).
+ */
+export function clientToken(connectionParams: Record<string, unknown> | undefined, header: string | null | undefined): string | null {
+  if (!connectionParams) return bearerToken(header);
+  const headers = connectionParams.headers;
+  for (const place of [connectionParams, typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>) : {}]) {
+    for (const [key, value] of Object.entries(place)) {
+      if (SOCKET_TOKEN_KEYS.has(key.toLowerCase()) && typeof value === 'string') return bearerToken(value);
+    }
+  }
+  return null;
 }
 
 function clusterEndpoints(views: ViewService, secret: string) {

@@ -1,7 +1,7 @@
 // GraphQL over WebSocket (the graphql-ws protocol) on /graphql, next to the
 // HTTP and SSE transports yoga serves there. Every operation runs through
 // yoga's envelop, so it gets the same schema, plugins, metrics and context;
-// the bearer token comes from `connectionParams.authorization`. A socket counts
+// the token comes from `connectionParams` (see `clientToken`). A socket counts
 // against its address's live connections (closed at once, saying why, over
 // the cap), and may hold only so many subscriptions at once.
 import type { IncomingMessage, Server } from 'node:http';

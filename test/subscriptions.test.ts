@@ -1,11 +1,13 @@
 // Live feeds over both transports: what each subscriber sees, who may see it,
 // and that it matches what was committed (in-process), also across a backup's
 // death and a SIGKILL of the primary (processes).
+import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TestCluster, clusterForBlock, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { CANCEL_ORDER, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
-import { type Feed, subscribe } from './helpers/subscribe.ts';
+import { type Feed, openSubscriptions, subscribe } from './helpers/subscribe.ts';
 
 interface OrderEvent {
   id: string;
@@ -71,6 +73,48 @@ describe('subscriptions', () => {
       await waitFor('the refusal', () => anonymous.errors.length > 0);
       expect(JSON.stringify(anonymous.errors)).toContain('NOT_AUTHENTICATED');
       expect(anonymous.events).toEqual([]);
+    }
+  });
+
+  it('takes the token over WebSockets under the spellings clients use, and says where it goes when it is missing', async () => {
+    const token = await newCustomer(cluster);
+    const spellings = [
+      { authorization: `Bearer ${token}` },
+      { Authorization: `Bearer ${token}` },
+      { headers: { authorization: `Bearer ${token}` } },
+      { headers: { Authorization: `Bearer ${token}` } },
+      { authorization: token },
+      { token },
+      { authToken: token },
+    ];
+    const url = `${cluster.gatewayUrl.replace(/^http/, 'ws')}/graphql`;
+    const follow = (connectionParams: Record<string, unknown>) => {
+      const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
+      const seen = { events: [] as { id: string }[], errors: [] as unknown[], client };
+      client.subscribe<{ orderStatusChanged: { id: string } }>(
+        { query: 'subscription { orderStatusChanged { id } }' },
+        { next: (r) => (r.data ? seen.events.push(r.data.orderStatusChanged) : seen.errors.push(...(r.errors ?? []))), error: (e) => seen.errors.push(e), complete: () => undefined },
+      );
+      return seen;
+    };
+    const followers = spellings.map(follow);
+    try {
+      await waitFor('every follower subscribed', async () => (await openSubscriptions(cluster.gatewayUrl, 'orderStatusChanged')) >= spellings.length);
+      const placed = await placeOrder(cluster, token, [{ productId: 'ramen', quantity: 1 }]);
+      const orderId = placed.data?.placeOrder.order.id as string;
+      await waitFor('the order on every follower', () => followers.every((f) => f.events.length === 1));
+      for (const [i, follower] of followers.entries()) expect({ spelling: spellings[i], events: follower.events, errors: follower.errors }).toEqual({ spelling: spellings[i], events: [{ id: orderId }], errors: [] });
+      // Over HTTP, a bare token in the Authorization header works too.
+      expect((await cluster.graphql(JSON.stringify({ query: '{ viewer { id } }' }), { authorization: token }).then((r) => r.json())) as object).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+
+      const missing = follow({});
+      const unknown = follow({ authorization: 'Bearer jh_not-a-real-token' });
+      followers.push(missing, unknown);
+      await waitFor('both refused', () => missing.errors.length > 0 && unknown.errors.length > 0);
+      expect(JSON.stringify(missing.errors)).toMatch(/over WebSockets in the connection_init payload, as \{\\"authorization\\": \\"Bearer <token>\\"\}/);
+      expect(JSON.stringify(unknown.errors)).toMatch(/That token belongs to no customer/);
+    } finally {
+      await Promise.all(followers.map((f) => f.client.dispose()));
     }
   });
 
