@@ -170,6 +170,17 @@ export const OrderQuoteQuery = graphql(`
   }
 `);
 
+export const ContactDetailQuery = graphql(`
+  query ContactDetail($field: ContactDetailField!, $value: String!) {
+    contactDetail(field: $field, value: $value) {
+      value
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
 export const PostcodeQuery = graphql(`
   query Postcode($postcode: String!) {
     postcode(postcode: $postcode) {

@@ -4,10 +4,12 @@ import { CustomerRef } from './types/customer.ts';
 import { UserErrorRef, refuseArgument } from './types/errors.ts';
 import { OrderQuoteInputRef } from './types/inputs.ts';
 import { OrderQuoteRef, OrderRef } from './types/order.ts';
+import { ContactDetailCheckRef, ContactDetailFieldRef } from './types/contact-detail.ts';
 import { PostcodeCheckRef } from './types/postcode.ts';
 import { DeliveryOptionRef, ProductRef } from './types/product.ts';
 import type { Outcome, Quote } from '../replicas/domain/types.ts';
 import { invalidId } from '../replicas/domain/order-input.ts';
+import { checkContactDetail } from '../replicas/domain/contact.ts';
 import { ID_CHARS_MAX } from '../replicas/domain/limits.ts';
 
 const OrderQuotePayloadRef = builder.objectRef<Outcome<Quote>>('OrderQuotePayload').implement({
@@ -47,6 +49,14 @@ builder.queryFields((t) => ({
     },
   }),
   cluster: t.field({ type: ClusterRef, resolve: (_root, _args, { services }) => services.cluster() }),
+  contactDetail: t.field({
+    type: ContactDetailCheckRef,
+    description:
+      'Checks one contact detail as saveContactDetails would (a form checks each field as it is typed), without saving anything. ' +
+      "A postcode's format is checked here; whether it exists, by the postcode query.",
+    args: { field: t.arg({ type: ContactDetailFieldRef, required: true }), value: t.arg.string({ required: true }) },
+    resolve: (_root, { field, value }) => checkContactDetail(field, value),
+  }),
   postcode: t.field({
     type: PostcodeCheckRef,
     args: { postcode: t.arg.string({ required: true }) },

@@ -151,7 +151,7 @@ export function mutationLimiter(perSecond: number): (client: string) => Promise<
  * the root, a field that makes a read of its own (a customer's `orders`)
  * weighs QUERY_FIELD_WEIGHT_DEFAULT too.
  */
-export const QUERY_FIELD_WEIGHTS: Readonly<Record<string, number>> = { cluster: 1, __typename: 1, __schema: 1, __type: 1, postcode: 10 };
+export const QUERY_FIELD_WEIGHTS: Readonly<Record<string, number>> = { cluster: 1, contactDetail: 1, __typename: 1, __schema: 1, __type: 1, postcode: 10 };
 export const QUERY_FIELD_WEIGHT_DEFAULT = 5;
 const NESTED_READS: ReadonlySet<string> = new Set(['orders']);
 

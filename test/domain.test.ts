@@ -61,6 +61,24 @@ describe('contact details', () => {
     ]));
   });
 
+  it('checks one field at a time, as saving would, in the form it would be stored, without saving anything', async () => {
+    const check = async (field: string, value: string) =>
+      (await cluster.gql('query ($field: ContactDetailField!, $value: String!) { contactDetail(field: $field, value: $value) { value errors { code message field } } }', { field, value })).data?.contactDetail;
+    const before = await cluster.waitForConvergence(2);
+    expect(await check('PHONE', '020 7946 0018')).toEqual({ value: '+442079460018', errors: [] });
+    expect(await check('POSTCODE', ' sw1a1aa ')).toEqual({ value: 'SW1A 1AA', errors: [] });
+    expect(await check('FIRST_NAME', ' Ade\u0301 ')).toEqual({ value: 'Ad\u00e9', errors: [] });
+    // Each refusal in the words saveContactDetails uses for the same field.
+    for (const [field, key, value] of [['PHONE', 'phone', '12'], ['POSTCODE', 'postcode', 'NOPE'], ['FIRST_NAME', 'firstName', ' '], ['ADDRESS', 'address', 'a\u0000b']] as const) {
+      const saved = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, [key]: value } });
+      const checked = await check(field, value);
+      expect(checked.value).toBeNull();
+      expect(checked.errors).toEqual(saved.data?.saveContactDetails.errors);
+      expect(checked.errors).toHaveLength(1);
+    }
+    expect((await cluster.waitForConvergence(2)).stateHash).toBe(before.stateHash);
+  });
+
   it('treats an unknown token as no viewer', async () => {
     const response = await cluster.gql('{ viewer { id } }', {}, 'jh_not-a-real-token');
     expect(response.data?.viewer).toBeNull();

@@ -41,6 +41,7 @@ describe('just-hungry order', () => {
   });
   afterEach(() => {
     for (const terminal of terminals.splice(0)) terminal.kill();
+    mock.setMode('normal');
   });
 
   function configDir(): string {
@@ -90,15 +91,20 @@ describe('just-hungry order', () => {
     await terminal.expect('? Postcode:');
     terminal.answer('ZZ9 9ZZ'); // well formed, but postcodes.io does not know it
     await terminal.expect(/✗ .*ZZ9 9ZZ/);
-    await terminal.expect('? Postcode:');
+    terminal.write(KEY.ctrlU); // the refused value stays in the prompt, to be corrected
     terminal.answer('ec1a1bb');
+    // The answer line shows the postcode as the API normalised it.
+    await terminal.expect('✔ Postcode: EC1A 1BB');
     await terminal.expect('? Address:');
     terminal.answer('2 Harbour Row, London');
     await terminal.expect('✓ Details saved.');
 
     // The products, with price and stock, straight from the API.
     await terminal.expect('? Add a dish to your cart:');
-    await terminal.expect(/Pad Thai +£11\.00 +\d+ left/);
+    const dishes = await terminal.expect(/Pad Thai +£11\.00 +\d+ left[^]*Drop this order/);
+    // An empty cart cannot be reviewed, and the choice says so once.
+    expect(dishes).toContain('Review the cart (it is empty)');
+    expect(dishes).not.toContain('0 items');
     await terminal.choose('Pad Thai');
     await terminal.expect('? How many Pad Thai?');
     terminal.answer('2');
@@ -167,7 +173,7 @@ describe('just-hungry order', () => {
     await terminal.expect('? Go on to delivery?');
     terminal.answer('');
     await terminal.expect('? Delivery:');
-    await terminal.choose('Collection');
+    await terminal.choose('Standard delivery');
     await terminal.expect('? Add a tip for the rider?');
     terminal.answer('y');
     await terminal.expect('? Tip in pounds');
@@ -175,19 +181,49 @@ describe('just-hungry order', () => {
     await terminal.expect(/✗ A tip must be from £0.00 to £100.00/);
     await terminal.expect('? Tip in pounds');
     terminal.answer('1');
-    await terminal.expect('? Place this order for £10.50?');
+    await terminal.expect('? Place this order for £13.49?');
     terminal.answer('');
-    await terminal.expect(/✓ Order #\d+ placed: £10\.50, collection\./);
+    await terminal.expect(/✓ Order #\d+ placed: £13\.49, standard delivery\./);
     await exitFromMenu(terminal);
 
     const orders = await ordersOf(token);
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({
-      deliveryOption: { id: 'collection' },
+      deliveryOption: { id: 'standard' },
       lines: [{ productName: 'Margherita Pizza', quantity: 1 }],
       tip: { minorUnits: 100 },
-      total: { minorUnits: 1050 },
+      total: { minorUnits: 1349 },
     });
+  });
+
+  it('offers a tip only where a rider delivers: none for Collection', async () => {
+    const { config, token } = await returningCustomer();
+    const terminal = order(config);
+    await terminal.expect('? What would you like to do?');
+    await terminal.choose('Create a new order');
+    await terminal.expect('? Are these details correct?');
+    terminal.answer('');
+    await terminal.expect('? Add a dish to your cart:');
+    await terminal.choose('Margherita Pizza');
+    await terminal.expect('? How many Margherita Pizza?');
+    terminal.answer('');
+    await terminal.expect('? Add another dish');
+    await terminal.choose('Review the cart (1 item)');
+    await terminal.expect('? Go on to delivery?');
+    terminal.answer('');
+    await terminal.expect('? Delivery:');
+    await terminal.choose('Collection');
+    const next = await terminal.expect(/\? Add a tip for the rider\?|\? Place this order for £9\.50\?/);
+    expect(next).toBe('? Place this order for £9.50?');
+    // No tip line in the final cost either: there is no rider to tip.
+    expect(terminal.text()).not.toMatch(/Your order:[^]*Tip[^]*Place this order/);
+    terminal.answer('');
+    await terminal.expect(/✓ Order #\d+ placed: £9\.50, collection\./);
+    await exitFromMenu(terminal);
+
+    const orders = await ordersOf(token);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ deliveryOption: { id: 'collection' }, tip: { minorUnits: 0 }, total: { minorUnits: 950 } });
   });
 
   it('says so when the order cannot be placed because the last portions went to someone else', async () => {
@@ -223,7 +259,7 @@ describe('just-hungry order', () => {
     expect(await ordersOf(token)).toEqual([]);
   });
 
-  it('updates saved details, asking again for each field the API rejects, with its error', async () => {
+  it('updates saved details, checking each field as it is entered with the rules of the API', async () => {
     const { config, token } = await returningCustomer();
     const terminal = order(config);
     await terminal.expect('? What would you like to do?');
@@ -236,13 +272,15 @@ describe('just-hungry order', () => {
     terminal.answer('Byron');
     await terminal.expect('? Phone number:');
     terminal.answer('12');
+    // Refused at once, before the next field is asked for.
+    const verdict = await terminal.expect(/✗ "12" is not a valid phone number\.|\? Postcode:/);
+    expect(verdict).toBe('✗ "12" is not a valid phone number.');
+    terminal.write(KEY.ctrlU);
+    terminal.answer('020 7946 0999');
     await terminal.expect('? Postcode: (SW1A 1AA)');
     terminal.answer('');
     await terminal.expect('? Address:');
     terminal.answer('');
-    await terminal.expect('✗ "12" is not a valid phone number.');
-    await terminal.expect('? Phone number:');
-    terminal.answer('020 7946 0999');
     await terminal.expect('✓ Details saved.');
     await terminal.expect('? Add a dish to your cart:');
     await terminal.choose('Drop this order');
@@ -252,6 +290,59 @@ describe('just-hungry order', () => {
     const viewer = await cluster.gql(VIEWER, {}, token);
     expect(viewer.data?.viewer).toMatchObject({ firstName: 'Ada', lastName: 'Byron', phone: '+442079460999', postcode: 'SW1A 1AA' });
     expect(await ordersOf(token)).toEqual([]);
+  });
+
+  it('keeps a postcode it cannot check while the postcode service is down, and offers to try again or go back', async () => {
+    const config = configDir();
+    const terminal = order(config);
+    await terminal.expect('? What would you like to do?');
+    await terminal.choose('Create a new order');
+    await terminal.expect('? First name:');
+    terminal.answer('Alan');
+    await terminal.expect('? Last name:');
+    terminal.answer('Turing');
+    await terminal.expect('? Phone number:');
+    terminal.answer('0161 496 0123');
+    await terminal.expect('? Postcode:');
+    mock.setMode('error500');
+    terminal.answer('m1 1ae');
+    await terminal.expect('✔ Postcode: m1 1ae (not checked)');
+    await terminal.expect('✗ The postcode service could not be reached');
+    await terminal.expect('? The postcode could not be checked:');
+    await terminal.choose('Try again');
+    // The postcode is still there: Enter sends it again.
+    await terminal.expect('? Postcode: m1 1ae');
+    mock.setMode('normal');
+    terminal.answer('');
+    await terminal.expect('✔ Postcode: M1 1AE');
+    await terminal.expect('? Address:');
+    terminal.answer('1 Test Street, Manchester');
+    await terminal.expect('✓ Details saved.');
+    await terminal.expect('? Add a dish to your cart:');
+    await terminal.choose('Drop this order');
+    await exitFromMenu(terminal);
+    const token = new CredentialStore(config, () => {}).token(url);
+    expect((await cluster.gql(VIEWER, {}, token ?? '')).data?.viewer).toMatchObject({ firstName: 'Alan', postcode: 'M1 1AE' });
+
+    // Or back to the menu, changing nothing.
+    const returning = await returningCustomer();
+    const again = order(returning.config);
+    await again.expect('? What would you like to do?');
+    await again.choose('Create a new order');
+    await again.expect('? Are these details correct?');
+    again.answer('n');
+    for (const field of ['First name', 'Last name', 'Phone number']) {
+      await again.expect(`? ${field}:`);
+      again.answer('');
+    }
+    await again.expect('? Postcode: (SW1A 1AA)');
+    mock.setMode('error500');
+    again.answer('b33 8th');
+    await again.expect('? The postcode could not be checked:');
+    await again.choose('Back to the menu');
+    await again.expect('Your details were not saved.');
+    await exitFromMenu(again);
+    expect((await cluster.gql(VIEWER, {}, returning.token)).data?.viewer).toMatchObject({ postcode: 'SW1A 1AA' });
   });
 
   it('shows the history newest first, and cancels an active order chosen by id after confirmation', async () => {
@@ -277,7 +368,12 @@ describe('just-hungry order', () => {
     await terminal.choose(`#${older} `);
     await terminal.expect(`? Cancel order #${older}?`);
     terminal.answer('y');
-    await terminal.expect(`✓ Order #${older} cancelled.`);
+    // Cancelled, and refunded: what it cost is given back in full.
+    await terminal.expect(`✓ Order #${older} cancelled: £17.49 refunded in full.`);
+    await terminal.expect('? What would you like to do?');
+    await terminal.choose('View order history');
+    await terminal.expect(new RegExp(`Order #${older} · CANCELLED`));
+    await terminal.expect(/Total +£17\.49\n +Refunded +£17\.49/);
 
     // Only the active order is offered now.
     await terminal.expect('? What would you like to do?');
@@ -310,7 +406,7 @@ describe('just-hungry order', () => {
 
     const text = await runJustHungry(['order', '--url', url, '--history'], { JH_CONFIG_DIR: config, NO_COLOR: '1' });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`Order #${second} · ACTIVE[^]*Order #${first} · CANCELLED`));
+    expect(text.stdout).toMatch(new RegExp(`Order #${second} · ACTIVE[^]*Order #${first} · CANCELLED[^]*Total +£12\\.99\n +Refunded +£12\\.99`));
 
     const nobody = await runJustHungry(['order', '--url', url, '--history', '--json'], { JH_CONFIG_DIR: configDir() });
     expect(nobody.code).toBe(1);
@@ -373,6 +469,26 @@ describe('just-hungry order', () => {
     expect((await waiting.exited).exitCode).toBe(130);
   });
 
+  it('goes back to the menu when the gateway is lost while it runs, and carries on once it is back', async () => {
+    const { config } = await returningCustomer();
+    const terminal = order(config, [], { JH_RETRY_INTERVAL_MS: '100' });
+    await terminal.expect('? What would you like to do?');
+    await cluster.kill('gateway');
+    try {
+      await terminal.choose('View order history');
+      await terminal.expect('(retry 5 of 5)');
+      await terminal.expect(/✗ Cannot reach the gateway at .* even after 5 retries\./);
+      await terminal.expect('? What would you like to do?');
+    } finally {
+      await cluster.startGateway();
+      await cluster.waitForView(2);
+      await cluster.waitForCatalog();
+    }
+    await terminal.choose('View order history');
+    await terminal.expect('You have no orders yet.');
+    await exitFromMenu(terminal);
+  });
+
   it('retries an unreachable gateway 5 times, saying so, then exits with a clear message', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
     const terminal = Terminal.start(['order', '--url', nowhere], { JH_CONFIG_DIR: configDir(), JH_RETRY_INTERVAL_MS: '100' });
@@ -388,3 +504,4 @@ describe('just-hungry order', () => {
     expect(exitCode).toBe(1);
   });
 });
+

@@ -3,7 +3,7 @@
 // thing and exit, for scripts.
 import { InvalidArgumentError } from 'commander';
 import { select } from '@inquirer/prompts';
-import { type RetryNotice, GatewayError, createApi } from './api.js';
+import { type RetryNotice, GatewayError, GatewayUnreachable, createApi } from './api.js';
 import { savedCustomer } from './contact.js';
 import { CredentialStore } from './credentials.js';
 import { type OrderFlags, RETRIES } from './flags.js';
@@ -94,8 +94,9 @@ async function menu(session: Session): Promise<void> {
     try {
       await ACTIONS[action](session);
     } catch (error) {
-      // The gateway refused one request: say so and let the customer carry on.
-      if (!(error instanceof GatewayError)) throw error;
+      // The gateway refused one request, or was lost even after the retries:
+      // say so and let the customer carry on (or exit) from the menu.
+      if (!(error instanceof GatewayError || error instanceof GatewayUnreachable)) throw error;
       say(bad(error.message));
     }
   }

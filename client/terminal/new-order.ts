@@ -8,11 +8,17 @@ import type { MenuQuery, OrderQuoteQuery, UserErrorFieldsFragment } from '../gql
 import { MenuQuery as MenuDocument, OrderQuoteQuery as QuoteDocument, PlaceOrderMutation } from '../operations.js';
 import { GatewayError } from './api.js';
 import { confirmedCustomer } from './contact.js';
-import { bad, bold, costBlock, good, say, table } from './output.js';
+import { INPUT_THEME, bad, bold, costBlock, good, say, table } from './output.js';
 import type { Session } from './session.js';
 
 /** The most of one dish in one order (the API's limit too). */
 const QUANTITY_MAX = 99;
+/**
+ * Delivery options the customer collects: no rider brings the order, so no
+ * tip is asked for. The API does not say which options a rider brings, so
+ * the catalogue's collection option is named here.
+ */
+const COLLECTED_OPTION_IDS = new Set(['collection']);
 
 type Product = MenuQuery['products'][number];
 type DeliveryOption = MenuQuery['deliveryOptions'][number];
@@ -32,7 +38,7 @@ export async function createOrder(session: Session): Promise<void> {
   if (!cart) return;
   const deliveryOption = await chooseDelivery(menu.deliveryOptions);
   const priced = await chooseTip(session, cart, deliveryOption);
-  say('', bold('Your order:'), ...costBlock(priced.quote, { delivery: deliveryOption.name, tip: true }));
+  say('', bold('Your order:'), ...costBlock(priced.quote, { delivery: deliveryOption.name, tip: riderDelivers(deliveryOption) }));
   if (!(await confirm({ message: `Place this order for ${priced.quote.total.formatted}?`, default: true }))) {
     say('Order not placed.');
     return;
@@ -49,7 +55,9 @@ async function chooseCart(session: Session, products: Product[]): Promise<Cart |
       choices: [
         ...productChoices(products, cart),
         new Separator(),
-        { name: `Review the cart (${itemCount(cart)})`, value: { action: 'review' }, disabled: cart.size === 0 && '(it is empty)' },
+        cart.size === 0
+          ? { name: 'Review the cart', value: { action: 'review' }, disabled: '(it is empty)' }
+          : { name: `Review the cart (${itemCount(cart)})`, value: { action: 'review' } },
         { name: 'Drop this order', value: { action: 'drop' } },
       ],
       pageSize: Math.min(products.length + 3, 20),
@@ -118,9 +126,13 @@ async function chooseDelivery(options: DeliveryOption[]): Promise<DeliveryOption
   return chosen;
 }
 
-/** An optional tip, asked again until the API accepts it; returns the priced choices. */
+function riderDelivers(option: DeliveryOption): boolean {
+  return !COLLECTED_OPTION_IDS.has(option.id);
+}
+
+/** An optional tip where a rider delivers, asked again until the API accepts it; returns the priced choices. */
 async function chooseTip(session: Session, cart: Cart, deliveryOption: DeliveryOption): Promise<{ choices: Choices; quote: Quote }> {
-  let wantsTip = await confirm({ message: 'Add a tip for the rider?', default: false });
+  let wantsTip = riderDelivers(deliveryOption) && (await confirm({ message: 'Add a tip for the rider?', default: false }));
   for (;;) {
     const tipMinorUnits = wantsTip ? await askTip() : 0;
     const choices = { cart, deliveryOption, tipMinorUnits };
@@ -136,6 +148,7 @@ async function chooseTip(session: Session, cart: Cart, deliveryOption: DeliveryO
 async function askTip(): Promise<number> {
   const answer = await input({
     message: 'Tip in pounds (for example 1.50):',
+    theme: INPUT_THEME,
     validate: (value) => (penceOf(value) === null ? 'Enter an amount like 2 or 1.50.' : true),
   });
   return penceOf(answer) ?? 0;

@@ -51,7 +51,7 @@ export async function cancelOrder(session: Session): Promise<void> {
   if (id === null) return;
   if (!(await confirm({ message: `Cancel order #${id}?`, default: false }))) return say(`Order #${id} kept.`);
   const { cancelOrder: payload } = await session.api.mutation(CancelOrderMutation, { input: { orderId: id, idempotencyKey: randomUUID() } });
-  if (payload.order) return say(good(`Order #${payload.order.id} cancelled.`));
+  if (payload.order) return say(good(`Order #${payload.order.id} cancelled: ${payload.order.total.formatted} refunded in full.`));
   say(bad(`Order #${id} was not cancelled:`), ...payload.errors.map((e) => `  ${e.message}`));
 }
 

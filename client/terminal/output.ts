@@ -10,6 +10,10 @@ export const bold = paint('bold');
 export const dim = paint('dim');
 export const good = (text: string) => `${paint('green')('✓')} ${text}`;
 export const bad = (text: string) => `${paint('red')('✗')} ${text}`;
+/** A prompt's answer once given, as the prompts show it. */
+export const answer = paint('cyan');
+/** Text prompts show a refused answer's reason as every other problem is shown. */
+export const INPUT_THEME = { style: { error: bad } };
 
 export function say(...lines: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -27,20 +31,22 @@ export function detailsBlock(details: ContactDetailsInput): string[] {
 
 type Quote = NonNullable<OrderQuoteQuery['orderQuote']['quote']>;
 
-/** A cart or a whole order: one row per line, then the sums the API worked out. */
-export function costBlock(quote: Quote | OrderFieldsFragment, options: { delivery?: string; tip?: boolean } = {}): string[] {
+/** A cart or a whole order: one row per line, then the sums the API worked out (and, for a cancelled order, what was given back). */
+export function costBlock(quote: Quote | OrderFieldsFragment, options: { delivery?: string; tip?: boolean; refunded?: boolean } = {}): string[] {
   const rows: string[][] = quote.lines.map((line) => [`${line.quantity} × ${line.productName}`, dim(`at ${line.unitPrice.formatted}`), line.lineTotal.formatted]);
   rows.push(['Subtotal', '', quote.subtotal.formatted]);
   if (options.delivery !== undefined) rows.push([options.delivery, '', quote.deliveryCost.formatted]);
   if (options.tip) rows.push(['Tip', '', quote.tip.formatted]);
   if (options.delivery !== undefined) rows.push([bold('Total'), '', bold(quote.total.formatted)]);
+  // Cancelling an order gives back all it cost.
+  if (options.refunded) rows.push(['Refunded', '', quote.total.formatted]);
   return table(rows, [false, false, true]).map((line) => `  ${line}`);
 }
 
 export function orderBlock(order: OrderFieldsFragment): string[] {
   const when = new Date(order.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
   const status = order.status === 'ACTIVE' ? paint('green')(order.status) : dim(order.status);
-  return [`${bold(`Order #${order.id}`)} · ${status} · ${order.deliveryOption.name} · ${dim(when)}`, ...costBlock(order, { delivery: order.deliveryOption.name, tip: true })];
+  return [`${bold(`Order #${order.id}`)} · ${status} · ${order.deliveryOption.name} · ${dim(when)}`, ...costBlock(order, { delivery: order.deliveryOption.name, tip: true, refunded: order.status === 'CANCELLED' })];
 }
 
 export function orderSummary(order: OrderFieldsFragment): string {

@@ -16,33 +16,46 @@ const LABELS: Record<keyof ContactDetails, string> = {
   address: 'Address',
 };
 
+/** Every contact detail, in the order a form asks for them. */
+export const CONTACT_DETAILS = Object.keys(LABELS) as (keyof ContactDetails)[];
+
 /** The normalised form of a UK postcode ('sw1a1aa' -> 'SW1A 1AA'), or null when its format is wrong. */
 export function normalisePostcode(raw: string): string | null {
   const trimmed = raw.trim();
   return isValid(trimmed) ? toNormalised(trimmed) : null;
 }
 
+/**
+ * One contact detail checked alone: the form it is stored in (trimmed, NFC;
+ * a phone number in E.164, a postcode normalised), or why it is refused. The
+ * API's `contactDetail` query answers with it, so a client can check each
+ * field as it is typed by the same rule that saving applies.
+ */
+export function checkContactDetail(key: keyof ContactDetails, raw: string): Outcome<string> {
+  const label = LABELS[key];
+  const text = raw.trim().normalize('NFC');
+  const unstorable = unstorableText(text, label, [key]);
+  if (unstorable) return fail(unstorable);
+  if (text.length === 0) return fail(userError('INVALID_INPUT', `${label} is required.`, [key]));
+  if (text.length > CONTACT_FIELD_CHARS_MAX) return fail(userError('INVALID_INPUT', `${label} is too long (at most ${CONTACT_FIELD_CHARS_MAX} characters).`, [key]));
+  if (key === 'phone') {
+    const phone = parsePhoneNumberFromString(text, 'GB');
+    return phone?.isValid() ? ok(phone.number) : fail(userError('INVALID_INPUT', `"${text}" is not a valid phone number.`, ['phone']));
+  }
+  if (key === 'postcode') {
+    const postcode = normalisePostcode(text);
+    return postcode ? ok(postcode) : fail(userError('INVALID_POSTCODE', `"${text}" is not a UK postcode (for example SW1A 1AA).`, ['postcode']));
+  }
+  return ok(text);
+}
+
 export function validateContactDetails(input: ContactDetails): Outcome<ContactDetails> {
   const errors: UserError[] = [];
   const value = {} as Record<keyof ContactDetails, string>;
-  for (const key of Object.keys(LABELS) as (keyof ContactDetails)[]) {
-    const text = (input[key] ?? '').trim().normalize('NFC');
-    value[key] = text;
-    const unstorable = unstorableText(text, LABELS[key], [key]);
-    if (unstorable) errors.push(unstorable);
-    else if (text.length === 0) errors.push(userError('INVALID_INPUT', `${LABELS[key]} is required.`, [key]));
-    else if (text.length > CONTACT_FIELD_CHARS_MAX) errors.push(userError('INVALID_INPUT', `${LABELS[key]} is too long (at most ${CONTACT_FIELD_CHARS_MAX} characters).`, [key]));
-  }
-  const fine = (key: keyof ContactDetails) => !errors.some((e) => e.field?.[0] === key);
-  if (value.phone && fine('phone')) {
-    const phone = parsePhoneNumberFromString(value.phone, 'GB');
-    if (phone?.isValid()) value.phone = phone.number;
-    else errors.push(userError('INVALID_INPUT', `"${value.phone}" is not a valid phone number.`, ['phone']));
-  }
-  if (value.postcode && fine('postcode')) {
-    const postcode = normalisePostcode(value.postcode);
-    if (postcode) value.postcode = postcode;
-    else errors.push(userError('INVALID_POSTCODE', `"${value.postcode}" is not a UK postcode (for example SW1A 1AA).`, ['postcode']));
+  for (const key of CONTACT_DETAILS) {
+    const checked = checkContactDetail(key, input[key] ?? '');
+    if (checked.ok) value[key] = checked.value;
+    else errors.push(...checked.errors);
   }
   return errors.length > 0 ? fail(...errors) : ok(value);
 }
