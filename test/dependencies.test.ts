@@ -3,11 +3,12 @@
 // replicas only what crosses the wire (protocol, HTTP helpers, domain rules,
 // the pure core), and nothing that ships or tools imports from test/.
 // dependency-cruiser reads the real import graph, type-only imports included.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ICruiseResult, type IForbiddenRuleType, cruise } from 'dependency-cruiser';
+import { satisfies, subset } from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -159,5 +160,29 @@ describe('the dependency rules', () => {
         'server/router.ts -> replicas/primary.ts (gateway-keeps-out-of-replica-internals)',
       ]);
     });
+  });
+});
+
+// Every package installed supports every Node the project says it runs on
+// (package.json's engines), so `npm install` has no engine to warn about.
+describe('the Node versions the project declares', () => {
+  const root = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
+
+  /** Installed packages whose own engines leave out some Node the project declares. */
+  function unsupported(declared: string, packages: Record<string, { engines?: { node?: string } }>): string[] {
+    return Object.entries(packages)
+      .filter(([path, entry]) => path !== '' && entry.engines?.node && !subset(declared, entry.engines.node))
+      .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} wants ${entry.engines?.node}`);
+  }
+
+  it('are supported by every package in the lock file, and include the Node running the tests', () => {
+    const declared: string = root('package.json').engines.node;
+    expect(satisfies(process.version, declared)).toBe(true);
+    expect(unsupported(declared, root('package-lock.json').packages)).toEqual([]);
+  });
+
+  it('catch a package that wants a newer Node than declared', () => {
+    const packages = { '': {}, 'node_modules/a': { engines: { node: '>=18' } }, 'node_modules/x/node_modules/b': { engines: { node: '>=22.15.0' } } };
+    expect(unsupported('^20.19.0 || ^22.13.0', packages)).toEqual(['b wants >=22.15.0']);
   });
 });
