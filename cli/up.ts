@@ -46,17 +46,19 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
   if (flags.production) gatewayArgs.push('--production');
   if (flags.corsOrigins.length > 0) gatewayArgs.push('--cors-origins', flags.corsOrigins.join(','));
   if (flags.catalog) gatewayArgs.push('--catalog', resolve(flags.catalog));
-  children.set('gateway', spawnCommand(gatewayArgs));
-  for (let i = 1; i <= flags.replicas; i++) {
-    children.set(`replica ${i}`, spawnCommand(['replica', String(i), ...shared, '--gateway', gatewayUrl, '--host', flags.host]));
-  }
+  // Each child with the command that starts it again by hand (after a kill, say).
+  const commands = new Map<string, string[]>([['gateway', gatewayArgs]]);
+  for (let i = 1; i <= flags.replicas; i++) commands.set(`replica ${i}`, ['replica', String(i), ...shared, '--gateway', gatewayUrl, '--host', flags.host]);
   let stopping = false;
-  for (const [label, child] of children) {
+  for (const [label, args] of commands) {
+    const child = spawnCommand(args);
+    children.set(label, child);
+    process.stdout.write(`${clock()} [up] started ${label}, pid ${child.pid}\n`);
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${formatLine(label, line)}\n`));
     }
     child.on('exit', (code, signal) => {
-      if (!stopping) process.stdout.write(`[${label}] exited (${signal ?? code}); start it again with the same command to rejoin\n`);
+      if (!stopping) process.stdout.write(`${clock()} [up] ${label} (pid ${child.pid}) exited (${signal ?? code}); start it again with: npx just-hungry ${args.join(' ')}\n`);
     });
   }
   const stop = () => {
@@ -71,6 +73,7 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
   process.once('SIGTERM', stop);
 
   if (!(await waitReady(gatewayUrl, children.get('gateway'), () => stopping))) return;
+  const postcodes = flags.postcodes === 'offline' ? 'offline (format check only)' : await postcodesStatus(flags.postcodesUrl);
   process.stdout.write(
     [
       '',
@@ -79,11 +82,33 @@ export async function runUp(flags: GatewayFlags & { replicas: number }): Promise
       `  GraphQL + GraphiQL: ${gatewayUrl}/graphql`,
       `  Health:             ${gatewayUrl}/healthz  ${gatewayUrl}/readyz`,
       `  Data:               ${data}`,
-      `  Postcodes:          ${flags.postcodes === 'offline' ? 'offline (format check only)' : flags.postcodesUrl}`,
+      `  Postcodes:          ${postcodes}`,
+      `  Processes:          ${[...children].map(([label, child]) => `${label} pid ${child.pid}`).join(', ')}`,
+      '  Try a failover:     kill -9 the primary\'s pid (its name: { cluster { primary { name } } }); README, "Try a failover by hand"',
       'Press Ctrl-C to stop.',
       '',
     ].join('\n') + '\n',
   );
+}
+
+const clock = () => new Date().toISOString().slice(11, 19);
+
+/** How many ms `up` gives postcodes.io to answer once at start-up. */
+const POSTCODES_PROBE_MS = 3000;
+
+/**
+ * The banner's postcodes line: the service's URL, or, when it cannot be
+ * reached (no internet, say), what that means and the flag that fixes it.
+ */
+async function postcodesStatus(baseUrl: string): Promise<string> {
+  try {
+    const response = await fetch(new URL('postcodes/SW1A1AA/validate', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`), { signal: AbortSignal.timeout(POSTCODES_PROBE_MS) });
+    if (response.ok) return baseUrl;
+    throw new Error(`HTTP ${response.status}`);
+  } catch (error) {
+    const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${POSTCODES_PROBE_MS / 1000} s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return `${baseUrl} cannot be reached (${why}): sign-ups and address changes will be refused until it can. Start with --postcodes offline to check postcodes' format only.`;
+  }
 }
 
 /**
@@ -100,7 +125,7 @@ async function waitReady(gatewayUrl: string, gateway: ChildProcess | undefined, 
     if (gateway && (gateway.exitCode !== null || gateway.signalCode !== null)) notReady = 'our gateway process has exited (see its log above)';
     if (Date.now() >= progressAtMs && !stopping()) {
       const waitedSeconds = Math.round((Date.now() - startedMs) / 1000);
-      process.stdout.write(`${new Date().toISOString().slice(11, 19)} [up] waiting for the cluster to take orders (${waitedSeconds} s): ${notReady}\n`);
+      process.stdout.write(`${clock()} [up] waiting for the cluster to take orders (${waitedSeconds} s): ${notReady}\n`);
       progressAtMs = Date.now() + PROGRESS_EVERY_MS;
     }
     await sleep(READY_POLL_MS);

@@ -105,24 +105,34 @@ describe('just-hungry up', () => {
     return { child, output: () => text };
   }
 
-  it('says what it is waiting for until the cluster takes orders, then prints the URLs; Ctrl-C stops every process', async () => {
+  it('says what it is waiting for until the cluster takes orders, then prints the URLs, the pids and an unreachable postcode service; Ctrl-C stops every process', async () => {
     const port = await freePort();
+    // Nothing listens there: the postcode service cannot be reached, as on a machine with no internet.
+    const postcodesUrl = `http://127.0.0.1:${await freePort()}`;
     const data = mkdtempSync(join(tmpdir(), 'jh-up-'));
     dataDirs.push(data);
     const gatewayUrl = `http://127.0.0.1:${port}`;
     // One replica where two are needed: not ready until a second one joins, however long we take.
-    const up = start(['up', '--port', String(port), '--data', data, '--replicas', '1', '--min-replicas', '2', '--postcodes', 'offline']);
+    const up = start(['up', '--port', String(port), '--data', data, '--replicas', '1', '--min-replicas', '2', '--postcodes-url', postcodesUrl]);
     await waitFor('a progress line from up', () => /\[up\] waiting for the cluster to take orders \(\d+ s\): \S/.test(up.output()), START_WAIT_MS);
     expect(up.output()).not.toContain('Just Hungry is up');
 
     const extra = start(['replica', '2', '--gateway', gatewayUrl, '--data', data, '--log-level', 'warn']);
     await waitFor('the URLs banner', () => up.output().includes('Just Hungry is up.'), START_WAIT_MS);
     expect(up.output()).toContain(`GraphQL + GraphiQL: ${gatewayUrl}/graphql`);
+    expect(up.output()).toMatch(new RegExp(`Postcodes: +${postcodesUrl} cannot be reached \\(.+\\): sign-ups .* Start with --postcodes offline`));
+    // Each process's pid, in the log as it starts and in the banner: the one to kill for a failover by hand.
+    const pid = Number(/Processes: +gateway pid \d+, replica 1 pid (\d+)/.exec(up.output())?.[1]);
+    expect(up.output()).toMatch(new RegExp(`\\[up\\] started replica 1, pid ${pid}\\n`));
+    expect(() => process.kill(pid, 0)).not.toThrow();
     expect((await fetch(`${gatewayUrl}/readyz`)).status).toBe(200);
     const status = await fetch(`${gatewayUrl}/cluster/status`, { headers: { 'x-jh-cluster-secret': readFileSync(join(data, 'cluster.secret'), 'utf8').trim() } });
     const { cluster } = (await status.json()) as { cluster: { replicas: { name: string; url: string }[] } };
     const replicaUrls = cluster.replicas.filter((r) => r.name === '1').map((r) => r.url);
     expect(replicaUrls).toHaveLength(1);
+
+    process.kill(pid, 'SIGKILL');
+    await waitFor('up to report the kill', () => new RegExp(`\\[up\\] replica 1 \\(pid ${pid}\\) exited \\(SIGKILL\\); start it again with: npx just-hungry replica 1 --data ${data} `).test(up.output()), START_WAIT_MS);
 
     const exited = new Promise((resolve) => up.child.once('exit', resolve));
     up.child.kill('SIGINT');
