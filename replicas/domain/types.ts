@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'RATE_LIMITED',
   'IDEMPOTENCY_KEY_REUSED',
+  'INVALID_TRANSITION',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

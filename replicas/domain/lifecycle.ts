@@ -1,0 +1,102 @@
+// An order's life after it is placed: the statuses it goes through, which
+// moves between them exist, and who may make each. Pure, like the rest of the
+// domain: the primary checks a move here once, and the effect it commits
+// carries the result (issue 16; README, "Order lifecycle").
+//
+//   PLACED -> ACCEPTED -> PREPARING -> READY -> OUT_FOR_DELIVERY -> DELIVERED
+//      |          |                     |
+//      |          +-> CANCELLED         +-> COLLECTED  (Collection orders)
+//      +-> REJECTED (kitchen, with a reason)
+//      +-> CANCELLED (customer)
+import { type Outcome, fail, ok, userError } from './types.ts';
+
+export const ORDER_STATUSES = ['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'OUT_FOR_DELIVERY', 'DELIVERED', 'COLLECTED', 'REJECTED', 'CANCELLED'] as const;
+export type LifecycleStatus = (typeof ORDER_STATUSES)[number];
+
+/** Who makes a move: the customer who placed the order, or a member of staff in one of three roles. */
+export const ACTOR_ROLES = ['CUSTOMER', 'KITCHEN', 'COURIER', 'OPERATOR'] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** How an order reaches its customer: a rider brings it, or the customer collects it. */
+export type Fulfilment = 'DELIVERY' | 'COLLECTION';
+
+interface Move {
+  from: LifecycleStatus;
+  to: LifecycleStatus;
+  by: readonly ActorRole[];
+  /** Only for orders fulfilled this way (any, if absent). */
+  only?: Fulfilment;
+}
+
+/** An operator may make every move the kitchen and couriers make (to unstick an order), but not the customer's. */
+const KITCHEN: readonly ActorRole[] = ['KITCHEN', 'OPERATOR'];
+const COURIER: readonly ActorRole[] = ['COURIER', 'OPERATOR'];
+
+/** Every move there is; any other is refused. */
+export const MOVES: readonly Move[] = [
+  { from: 'PLACED', to: 'ACCEPTED', by: KITCHEN },
+  { from: 'PLACED', to: 'REJECTED', by: KITCHEN },
+  { from: 'PLACED', to: 'CANCELLED', by: ['CUSTOMER'] },
+  { from: 'ACCEPTED', to: 'CANCELLED', by: ['CUSTOMER'] },
+  { from: 'ACCEPTED', to: 'PREPARING', by: KITCHEN },
+  { from: 'PREPARING', to: 'READY', by: KITCHEN },
+  { from: 'READY', to: 'OUT_FOR_DELIVERY', by: COURIER, only: 'DELIVERY' },
+  { from: 'OUT_FOR_DELIVERY', to: 'DELIVERED', by: COURIER, only: 'DELIVERY' },
+  { from: 'READY', to: 'COLLECTED', by: KITCHEN, only: 'COLLECTION' },
+];
+
+/** Statuses an order never leaves. */
+export const FINAL_STATUSES: ReadonlySet<LifecycleStatus> = new Set(['DELIVERED', 'COLLECTED', 'REJECTED', 'CANCELLED']);
+
+/** Statuses whose move there gives the order's stock back. */
+export const STOCK_RETURNED: ReadonlySet<LifecycleStatus> = new Set(['REJECTED', 'CANCELLED']);
+
+/**
+ * Whether an order in this status stands, in the first version's sense
+ * (ACTIVE, as opposed to CANCELLED): neither cancelled nor rejected.
+ */
+export const isActive = (status: LifecycleStatus): boolean => !STOCK_RETURNED.has(status);
+
+/** A rejection's reason: what the kitchen tells the customer. */
+export const REJECT_REASON_CHARS_MAX = 500;
+
+const WORDS: Record<LifecycleStatus, string> = {
+  PLACED: 'placed',
+  ACCEPTED: 'accepted',
+  PREPARING: 'being prepared',
+  READY: 'ready',
+  OUT_FOR_DELIVERY: 'out for delivery',
+  DELIVERED: 'delivered',
+  COLLECTED: 'collected',
+  REJECTED: 'rejected',
+  CANCELLED: 'cancelled',
+};
+
+const ROLE_WORDS: Record<ActorRole, string> = { CUSTOMER: 'the customer', KITCHEN: 'the kitchen', COURIER: 'a courier', OPERATOR: 'an operator' };
+
+/**
+ * Checks one move of an order: allowed, or refused with INVALID_TRANSITION
+ * naming the order's current status (or INVALID_INPUT for a rejection with
+ * no reason). A move to the status the order already has, by someone who
+ * may make it, is a repeat of a move already made: the caller answers it as
+ * the success it was.
+ */
+export function checkMove(
+  order: { id: string; status: LifecycleStatus; fulfilment: Fulfilment },
+  to: LifecycleStatus,
+  by: ActorRole,
+  reason: string | null = null,
+): Outcome<'move' | 'already'> {
+  const move = MOVES.find((m) => m.from === order.status && m.to === to && (m.only === undefined || m.only === order.fulfilment));
+  const repeat = MOVES.some((m) => m.to === to && m.by.includes(by) && (m.only === undefined || m.only === order.fulfilment));
+  if (order.status === to && repeat) return ok('already');
+  const now = `Order ${order.id} is ${WORDS[order.status]} (${order.status})`;
+  if (!move) return fail(userError('INVALID_TRANSITION', `${now}, so it cannot move to ${to}.`, ['to']));
+  if (!move.by.includes(by)) return fail(userError('INVALID_TRANSITION', `${now}: only ${move.by.map((r) => ROLE_WORDS[r]).join(' or ')} may move it to ${to}.`, ['to']));
+  if (to === 'REJECTED') {
+    const text = (reason ?? '').trim();
+    if (text.length === 0) return fail(userError('INVALID_INPUT', 'Say why the order is rejected: the customer is told.', ['reason']));
+    if (text.length > REJECT_REASON_CHARS_MAX) return fail(userError('INVALID_INPUT', `The reason is too long (at most ${REJECT_REASON_CHARS_MAX} characters).`, ['reason']));
+  }
+  return ok('move');
+}
