@@ -170,6 +170,15 @@ export const OrderQuoteQuery = graphql(`
   }
 `);
 
+/** One of the viewer's orders, for its own page (web: /orders/ID). */
+export const OrderQuery = graphql(`
+  query Order($id: ID!) {
+    order(id: $id) {
+      ...OrderFields
+    }
+  }
+`);
+
 export const ContactDetailQuery = graphql(`
   query ContactDetail($field: ContactDetailField!, $value: String!) {
     contactDetail(field: $field, value: $value) {

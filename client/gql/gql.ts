@@ -24,6 +24,7 @@ type Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query Orders($status: OrderStatus, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(status: $status, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
     "\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.OrderQuoteDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.PostcodeDocument,
     "\n  query Cluster {\n    cluster {\n      ...ClusterFields\n    }\n  }\n": typeof types.ClusterDocument,
@@ -34,7 +35,6 @@ type Documents = {
     "\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n": typeof types.StockChangedDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": typeof types.ClusterChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": typeof types.ReplicaStatusChangedDocument,
-    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
 };
 const documents: Documents = {
     "\n  fragment MoneyFields on Money {\n    minorUnits\n    currency\n    formatted\n  }\n": types.MoneyFieldsFragmentDoc,
@@ -47,6 +47,7 @@ const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": types.ViewerDocument,
     "\n  query Orders($status: OrderStatus, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(status: $status, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
     "\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.OrderQuoteDocument,
+    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.PostcodeDocument,
     "\n  query Cluster {\n    cluster {\n      ...ClusterFields\n    }\n  }\n": types.ClusterDocument,
@@ -57,7 +58,6 @@ const documents: Documents = {
     "\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n": types.StockChangedDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": types.ClusterChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": types.ReplicaStatusChangedDocument,
-    "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
 };
 
 /**
@@ -117,6 +117,10 @@ export function graphql(source: "\n  query OrderQuote($input: OrderQuoteInput!) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n"): (typeof documents)["\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -154,10 +158,6 @@ export function graphql(source: "\n  subscription ClusterChanged {\n    clusterC
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n"): (typeof documents)["\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

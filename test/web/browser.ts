@@ -4,12 +4,14 @@
 // its own customer) per visitor.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { waitFor } from '../helpers/cluster.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
 
 export const PHONE = { width: 390, height: 844 };
@@ -83,4 +85,63 @@ export async function fillDetails(page: Page, details: Partial<Details>): Promis
 /** The token the app keeps for a returning customer. */
 export function storedToken(page: Page): Promise<string | null> {
   return page.evaluate(() => localStorage.getItem('just-hungry.token'));
+}
+
+/**
+ * What axe-core finds wrong with the page as it is now (every rule axe runs by
+ * default, WCAG A/AA and best practice), plus the page's count of level-one
+ * headings when it is not one: an empty list means nothing. `state` names
+ * the screen in the messages.
+ */
+export async function accessibilityProblems(page: Page, state: string): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SCRIPT });
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return {
+      violations: results.violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`.trim()).join(' | ')}`),
+      headingsOne: document.querySelectorAll('h1').length,
+    };
+  });
+  const problems = found.violations.map((v) => `${state}: ${v}`);
+  if (found.headingsOne !== 1) problems.push(`${state}: ${found.headingsOne} level-one headings`);
+  return problems;
+}
+
+/** WCAG 2.5.5's size for a touch target. */
+export const TOUCH_TARGET_PX = 44;
+
+/**
+ * Controls on the page smaller than TOUCH_TARGET_PX either way. A control's
+ * target is its label when it has one around it (a radio's whole row); skip
+ * links are measured although they sit out of view until focused.
+ */
+export function smallTouchTargets(page: Page, state: string): Promise<string[]> {
+  return page.evaluate(
+    ({ state, minPx }) => {
+      const small: string[] = [];
+      for (const element of document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary')) {
+        const target = element.closest('label') ?? element;
+        const box = target.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue; // not shown
+        // Half a pixel for rounding: 2.75rem is 44 px.
+        if (box.width + 0.5 < minPx || box.height + 0.5 < minPx) {
+          const name = element.getAttribute('aria-label') ?? (target.textContent ?? '').trim().slice(0, 40);
+          small.push(`${state}: ${element.tagName.toLowerCase()} "${name}" is ${Math.round(box.width)}×${Math.round(box.height)} px`);
+        }
+      }
+      return small;
+    },
+    { state, minPx: TOUCH_TARGET_PX },
+  );
+}
+
+/** The focused element, as a screen reader would name it: its role-ish tag and accessible name. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return 'body';
+    const name = element.getAttribute('aria-label') ?? (element.textContent ?? '').replace(/\s+/g, ' ').trim();
+    return `${element.tagName.toLowerCase()} "${name}"`;
+  });
 }

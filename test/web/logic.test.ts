@@ -1,5 +1,6 @@
 // The web client's rules that need no browser: the cart's limits, how API
-// errors land on fields, tips, retrying while the gateway is away, and idempotency keys.
+// errors land on fields, tips, retrying while the gateway is away, idempotency
+// keys, which page an address shows, and phone numbers as people write them.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CART_LINES_MAX, QUANTITY_MAX, addOne, clampToStock, itemCount, parseCart, setQuantity } from '../../client/web/src/cart.ts';
 import { ConnectionStore, isOffline } from '../../client/web/src/connection.ts';
@@ -7,6 +8,8 @@ import { isRetryable, sortErrors } from '../../client/web/src/errors.ts';
 import { RETRY_WAIT_MS_MAX, backoffMs, retryingFetch } from '../../client/web/src/graphql-client.ts';
 import { TIP_MINOR_MAX, tipMinorUnits } from '../../client/web/src/components/TipPicker.tsx';
 import { checkoutKeyStore, contactKeyStore } from '../../client/web/src/storage.ts';
+import { ORDER_ID_CHARS_MAX, pathOf, routeOf } from '../../client/web/src/router.ts';
+import { formatPhone } from '../../client/web/src/phone.ts';
 
 describe('the cart', () => {
   it('never holds more of a dish than is in stock, nor more than 99', () => {
@@ -183,5 +186,32 @@ describe('idempotency keys of the web app', () => {
     expect(contactKeyStore.get({ details: 'x' })).not.toBe(changed);
     checkoutKeyStore.clear();
     expect(checkoutKeyStore.get({ ...cart, tipMinorUnits: 100 })).not.toBe(changed);
+  });
+});
+
+describe('addresses of the web app', () => {
+  it('gives each order its own address, and every other unknown address the not-found page', () => {
+    expect(routeOf('/')).toEqual({ page: 'menu' });
+    expect(routeOf('/checkout/')).toEqual({ page: 'checkout' });
+    expect(routeOf('/orders')).toEqual({ page: 'orders' });
+    expect(routeOf('/orders/42')).toEqual({ page: 'order', orderId: '42' });
+    expect(routeOf('/cluster')).toEqual({ page: 'cluster' });
+    for (const path of ['/menu', '/orders/42/edit', '/orders/%E0%A4%A', `/orders/${'9'.repeat(ORDER_ID_CHARS_MAX + 1)}`, '/Checkout']) {
+      expect(routeOf(path)).toEqual({ page: 'not-found' });
+    }
+    for (const route of [{ page: 'menu' }, { page: 'orders' }, { page: 'order', orderId: '7' }, { page: 'order', orderId: 'a b' }] as const) {
+      expect(routeOf(pathOf(route))).toEqual(route);
+    }
+  });
+});
+
+describe('phone numbers', () => {
+  it('shows a UK number the way people in the UK write it, and any other in international form', () => {
+    expect(formatPhone('+442079460018')).toBe('020 7946 0018');
+    expect(formatPhone('+447700900123')).toBe('07700 900123');
+    expect(formatPhone('+33123456789')).toBe('+33 1 23 45 67 89');
+    // Not a number it can read: shown as it came.
+    expect(formatPhone('12')).toBe('12');
+    expect(formatPhone('+4412')).toBe('+4412');
   });
 });

@@ -1,12 +1,26 @@
 // The web client end to end: headless Chromium against a real gateway and
-// replicas (only postcodes.io is stood in for). Screenshots of each main
-// screen go to test-results/screenshots/.
+// replicas (only postcodes.io is stood in for). Every screen is checked with
+// axe-core as it is reached (and, on a phone, for touch targets of 44 px).
+// Screenshots of each main screen go to test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { TestCluster, waitFor } from '../helpers/cluster.ts';
 import { type PostcodesMock, startPostcodesMock } from '../helpers/postcodes-mock.ts';
 import { ORDERS, allOrders, newCustomer, placeOrder, stockLevels } from '../helpers/shop.ts';
-import { LAPTOP, PHONE, ensureWebBuild, fillDetails, launchBrowser, screenshot, storedToken, visitor, waitForText } from './browser.ts';
+import {
+  LAPTOP,
+  PHONE,
+  accessibilityProblems,
+  ensureWebBuild,
+  fillDetails,
+  focused,
+  launchBrowser,
+  screenshot,
+  smallTouchTargets,
+  storedToken,
+  visitor,
+  waitForText,
+} from './browser.ts';
 
 const ADA = { firstName: 'Ada', lastName: 'Lovelace', phone: '020 7946 0018', postcode: 'sw1a 1aa', address: '1 Test Street, London' };
 
@@ -50,9 +64,22 @@ describe('the web client', () => {
     await page.getByRole('heading', { name: 'Menu' }).waitFor();
   }
 
-  it('takes a first-time customer from contact details to a placed order, once, on a phone', async () => {
+  /** Checks the screen as it is now with axe-core, and on a phone its touch targets; problems are gathered, not thrown, so one run reports them all. */
+  async function audit(page: Page, state: string, found: string[]) {
+    found.push(...(await accessibilityProblems(page, state)));
+    if ((page.viewportSize()?.width ?? 0) < 600) found.push(...(await smallTouchTargets(page, state)));
+  }
+
+  /** The current page link in the main navigation, if any. */
+  function currentTab(page: Page): Promise<string[]> {
+    return page.getByRole('navigation', { name: 'Main' }).locator('[aria-current]').evaluateAll((links) => links.map((l) => `${l.textContent} (${l.getAttribute('aria-current')})`));
+  }
+
+  it('takes a first-time customer from contact details to a placed order, once, on a phone, to an order page that survives a reload', async () => {
     const { page, problems } = await open(PHONE);
+    const a11y: string[] = [];
     await page.getByRole('heading', { name: 'Where should we deliver?' }).waitFor();
+    await audit(page, 'contact form', a11y);
 
     // Every message comes from the API, under its field.
     await fillDetails(page, { ...ADA, lastName: '', phone: '12', postcode: 'ZZ9 9ZZ' });
@@ -65,10 +92,14 @@ describe('the web client', () => {
     await waitForText(page.locator('#postcode-error'), 'ZZ9 9ZZ is not a real UK postcode.');
     expect(await page.getByLabel('Postcode').getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'contact-errors-phone');
+    await audit(page, 'contact form with errors', a11y);
 
     await fillDetails(page, { postcode: ADA.postcode });
     await page.getByRole('button', { name: 'Continue to the menu' }).click();
     await page.getByRole('heading', { name: 'Menu' }).waitFor();
+    // The new page is announced: its heading takes the focus, and the title says where we are.
+    await waitFor('focus on the menu heading', async () => (await focused(page)) === 'h1 "Menu"');
+    expect(await page.title()).toBe('Menu · Just Hungry');
     const token = await storedToken(page);
     expect(token).toMatch(/^jh_/);
 
@@ -80,21 +111,39 @@ describe('the web client', () => {
     await waitForText(page.getByRole('button', { name: /View order/ }), '£30.00');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'menu-phone', false);
+    await audit(page, 'menu with a cart', a11y);
 
     await page.getByRole('button', { name: /View order · 3 items/ }).click();
     await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+    await waitFor('focus on the checkout heading', async () => (await focused(page)) === 'h1 "Checkout"');
+    expect(await currentTab(page)).toEqual([]); // checkout is none of the tabs
     await page.getByRole('radio', { name: /Express delivery/ }).check();
     await page.getByRole('radio', { name: '10%' }).check();
     // £30.00 + £5.99 express + £3.00 tip
     await waitForText(page.getByTestId('checkout-costs'), '£38.99');
     await screenshot(page, 'checkout-phone');
+    await audit(page, 'checkout', a11y);
 
     const place = page.getByRole('button', { name: /Place order · £38.99/ });
     await place.dblclick();
-    const confirmation = page.getByTestId('confirmation');
+    // The confirmation is the order's own page: status, dishes, where it goes and what it costs.
+    const confirmation = page.getByTestId('order-page');
     await waitForText(confirmation, /Thanks, Ada! Order #\d+ is placed\./);
-    await waitForText(confirmation, 'Express delivery');
+    const orderId = /Order #(\d+)/.exec(await confirmation.innerText())?.[1];
+    expect(new URL(page.url()).pathname).toBe(`/orders/${orderId}`);
+    for (const fact of ['Active', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(confirmation, fact);
+    await waitFor('focus on the confirmation', async () => (await focused(page)).startsWith('h1 "Thanks, Ada!'));
+    expect(await currentTab(page)).not.toContain('Menu (page)');
     await screenshot(page, 'confirmation-phone');
+    await audit(page, 'confirmation', a11y);
+
+    // An anxious reload keeps the order in view (not "Your cart is empty").
+    await page.reload();
+    const again = page.getByTestId('order-page');
+    await waitForText(again.getByRole('heading', { level: 1 }), `Order #${orderId}`);
+    for (const fact of ['Active', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(again, fact);
+    expect(await page.getByText('Your cart is empty').count()).toBe(0);
+    await audit(page, 'order page', a11y);
 
     const orders = await allOrders(cluster, token ?? '');
     expect(orders).toHaveLength(1);
@@ -107,6 +156,7 @@ describe('the web client', () => {
       ['Pad Thai', 1],
     ]);
     expect(await page.evaluate(() => localStorage.getItem('just-hungry.cart'))).toBeNull();
+    expect(a11y).toEqual([]);
     expect(problems).toEqual([]);
   }, 90_000);
 
@@ -136,12 +186,12 @@ describe('the web client', () => {
     await page.getByRole('button', { name: 'Go to checkout' }).click();
     await page.getByRole('heading', { name: 'Checkout' }).waitFor();
     await page.getByRole('button', { name: /Place order/ }).click();
-    await waitForText(page.getByTestId('confirmation'), /Thanks, Lost! Order #\d+ is placed\./);
+    await waitForText(page.getByTestId('order-page'), /Thanks, Lost! Order #\d+ is placed\./);
     const placed = lost.get('PlaceOrder') as { data: { placeOrder: { order: { id: string } } } };
     const token = signUp.data.saveContactDetails.token;
     expect((await allOrders(cluster, token)).map((o) => o.id)).toEqual([placed.data.placeOrder.order.id]);
 
-    await page.getByRole('link', { name: 'Orders' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
     const card = page.getByTestId(`order-${placed.data.placeOrder.order.id}`);
     await card.getByRole('button', { name: 'Cancel order' }).click();
     await card.getByRole('button', { name: 'Yes, cancel order' }).click();
@@ -166,6 +216,7 @@ describe('the web client', () => {
       await error.getByRole('button', { name: 'Try again' }).waitFor();
       expect(await page.getByLabel('Postcode').getAttribute('aria-invalid')).toBe('true');
       await screenshot(page, 'postcode-unreachable-laptop');
+      expect(await accessibilityProblems(page, 'postcode service unreachable')).toEqual([]);
     } finally {
       mock.setMode('normal');
     }
@@ -177,13 +228,20 @@ describe('the web client', () => {
 
   it('recognises a returning customer, shows their details, and saves an edit without a new token', async () => {
     const { page, token, problems } = await returning(LAPTOP, '/', { firstName: 'Grace', lastName: 'Hopper', postcode: 'EC1A 1BB' });
+    const a11y: string[] = [];
     const welcome = page.getByRole('region', { name: 'Welcome back, Grace!' });
     await waitForText(welcome, 'Grace Hopper');
     await waitForText(welcome, 'EC1A 1BB');
+    // The phone number as people write it, not as the API stores it (+442079460018).
+    await waitForText(welcome, '020 7946 0018');
+    expect(await welcome.innerText()).not.toContain('+44');
     await screenshot(page, 'returning-laptop');
+    await audit(page, 'welcome back', a11y);
 
     await page.getByRole('button', { name: 'Edit details' }).click();
     expect(await page.getByLabel('First name').inputValue()).toBe('Grace');
+    expect(await page.getByLabel('Phone').inputValue()).toBe('020 7946 0018');
+    await audit(page, 'edit details', a11y);
     await fillDetails(page, { address: '2 Harbour Road, London' });
     await page.getByRole('button', { name: 'Save details' }).click();
     await page.getByRole('heading', { name: 'Menu' }).waitFor();
@@ -200,6 +258,8 @@ describe('the web client', () => {
     await waitForText(page.getByTestId('cart-subtotal'), '£21.50');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'menu-laptop', false);
+    await audit(page, 'menu with a cart', a11y);
+    expect(a11y).toEqual([]);
     expect(problems).toEqual([]);
   }, 60_000);
 
@@ -228,15 +288,19 @@ describe('the web client', () => {
     expect(await ramen.getByRole('button', { name: 'Tonkotsu Ramen is sold out' }).isDisabled()).toBe(true);
     expect(await page.getByTestId('cart-line-ramen').count()).toBe(0);
     await screenshot(page, 'sold-out-laptop');
+    expect(await accessibilityProblems(page, 'sold out, cart shrunk')).toEqual([]);
     expect((await stockLevels(cluster)).get('ramen')).toBe(0);
     expect(problems).toEqual([]);
   }, 60_000);
 
   it('shows new orders and status changes live, and cancels an order after a confirmation', async () => {
-    const { page, token, problems } = await returning(PHONE);
-    await confirmDetails(page);
-    await page.getByRole('link', { name: 'Orders' }).click();
+    // Opened straight at /orders, as in a new tab: looking at orders needs no delivery confirmation.
+    const { page, token, problems } = await returning(PHONE, '/orders');
+    const a11y: string[] = [];
     await waitForText(page.locator('main'), 'You have not ordered anything yet.');
+    expect(await page.getByText('Shall we deliver to the same place?').count()).toBe(0);
+    await page.getByRole('heading', { name: 'Your orders', level: 1 }).waitFor();
+    expect(await currentTab(page)).toEqual(['Orders (page)']);
 
     // Placed elsewhere (another tab, the terminal client): it appears without a reload.
     const first = (await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 2 }])).data?.placeOrder.order;
@@ -257,6 +321,7 @@ describe('the web client', () => {
     await secondCard.getByRole('button', { name: 'Cancel order' }).click();
     await waitForText(secondCard.getByRole('alertdialog'), `Cancel order #${second.id}?`);
     await screenshot(page, 'cancel-confirm-phone');
+    await audit(page, 'orders, asking to cancel', a11y);
     await secondCard.getByRole('button', { name: 'Keep order' }).click();
     expect(await secondCard.locator('.badge').innerText()).toBe('Active');
     await secondCard.getByRole('button', { name: 'Cancel order' }).click();
@@ -271,6 +336,15 @@ describe('the web client', () => {
     await page.getByRole('button', { name: 'All' }).click();
     await waitForText(page.locator('.order-list'), `Order #${second.id}`);
     await screenshot(page, 'orders-phone');
+    await audit(page, 'orders', a11y);
+
+    // Each order leads to its own page.
+    await secondCard.getByRole('link', { name: `Order #${second.id}` }).click();
+    await waitForText(page.getByTestId('order-page').getByRole('heading', { level: 1 }), `Order #${second.id}`);
+    await waitForText(page.getByTestId('order-page'), 'Cancelled');
+    expect(new URL(page.url()).pathname).toBe(`/orders/${second.id}`);
+    await audit(page, 'a cancelled order', a11y);
+    expect(a11y).toEqual([]);
     expect(problems).toEqual([]);
   }, 60_000);
 
@@ -281,6 +355,7 @@ describe('the web client', () => {
     await waitForText(panel.page.getByTestId('primary'), `Replica ${before.view.primary}`);
     for (const name of ['1', '2', '3']) await waitForText(panel.page.getByTestId(`replica-${name}`), /Primary|Backup/);
     await screenshot(panel.page, 'cluster-before-laptop');
+    const a11y = await accessibilityProblems(panel.page, 'cluster');
 
     const { page, token, problems } = await returning(PHONE);
     await confirmDetails(page);
@@ -291,7 +366,7 @@ describe('the web client', () => {
 
     const primary = await cluster.primary();
     await Promise.all([place.click(), cluster.kill(`replica ${primary}`)]);
-    await waitForText(page.getByTestId('confirmation'), /Order #\d+ is placed/, 30_000);
+    await waitForText(page.getByTestId('order-page'), /Order #\d+ is placed/, 30_000);
     expect(await page.locator('.notice--error, .field__error, [data-testid="offline-banner"]').count()).toBe(0);
     expect(await allOrders(cluster, token)).toHaveLength(1);
 
@@ -302,6 +377,8 @@ describe('the web client', () => {
     await waitForText(panel.page.getByTestId('epoch'), String(after.view.epoch));
     await waitForText(panel.page.getByTestId(`replica-${primary}`), 'Offline');
     await waitForText(panel.page.getByRole('region', { name: 'Role changes' }), `Replica ${primary}: Primary → Offline`);
+    // An offline replica is told apart without dimming its text below 4.5:1.
+    a11y.push(...(await accessibilityProblems(panel.page, 'cluster with a replica offline')));
 
     // It comes back and catches up, live.
     cluster.startReplica(primary);
@@ -309,6 +386,7 @@ describe('the web client', () => {
     await waitForText(panel.page.getByTestId(`replica-${primary}`), 'Backup');
     await screenshot(panel.page, 'cluster-laptop', false);
     await screenshot(page, 'confirmation-after-failover-phone');
+    expect(a11y).toEqual([]);
     expect(problems).toEqual([]);
     expect(panel.problems).toEqual([]);
   }, 90_000);
@@ -325,6 +403,7 @@ describe('the web client', () => {
     const banner = page.getByTestId('offline-banner');
     await waitForText(banner, "Can't reach Just Hungry right now.");
     await screenshot(page, 'offline-laptop', false);
+    const a11y = await accessibilityProblems(page, 'gateway unreachable');
 
     await cluster.startGateway();
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
@@ -332,6 +411,123 @@ describe('the web client', () => {
     // £9.50 + £2.99 standard + £4.50 tip, priced by the restarted gateway.
     await waitForText(page.getByTestId('checkout-costs'), '£16.99', 30_000);
     await page.getByRole('button', { name: /Place order · £16.99/ }).click();
-    await waitForText(page.getByTestId('confirmation'), /Order #\d+ is placed/);
+    await waitForText(page.getByTestId('order-page'), /Order #\d+ is placed/);
+    expect(a11y).toEqual([]);
   }, 90_000);
+
+  it('keeps keyboard focus where the customer acted, and skips past the menu to the cart', async () => {
+    const { page, problems } = await returning(LAPTOP);
+    await confirmDetails(page);
+    const margherita = page.getByTestId('dish-margherita');
+    await margherita.getByRole('button', { name: 'Add Margherita Pizza to cart' }).press('Enter');
+    // "Add" turns into the quantity stepper: focus stays on the dish, on its "one more".
+    await waitFor('focus on the stepper', async () => (await focused(page)) === 'button "One more Margherita Pizza"');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('button "Remove Margherita Pizza"');
+    await page.keyboard.press('Enter');
+    await waitFor('focus back on "Add"', async () => (await focused(page)) === 'button "Add Margherita Pizza to cart"');
+    await page.keyboard.press('Enter');
+    await waitFor('focus on the stepper again', async () => (await focused(page)) === 'button "One more Margherita Pizza"');
+
+    // From the top of a fresh load, the second Tab offers the cart, in view; the cart is then a Tab away.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Menu' }).waitFor();
+    expect(await focused(page)).toBe('body');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('a "Skip to content"');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('a "Skip to your cart"');
+    const skip = await page.getByRole('link', { name: 'Skip to your cart' }).boundingBox();
+    expect(skip && skip.y >= 0 && skip.height > 0).toBe(true);
+    expect(await accessibilityProblems(page, 'menu, skip link focused')).toEqual([]);
+    await page.keyboard.press('Enter');
+    let tabs = 0;
+    while ((await focused(page)) !== 'button "Go to checkout"' && tabs < 5) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    expect(await focused(page)).toBe('button "Go to checkout"');
+    await page.keyboard.press('Enter');
+    await waitFor('focus on the checkout heading', async () => (await focused(page)) === 'h1 "Checkout"');
+    expect(await page.title()).toBe('Checkout · Just Hungry');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('shows new totals or says they are being updated, never old figures beside new ones', async () => {
+    const { page, problems } = await returning(LAPTOP);
+    await confirmDetails(page);
+    // Quotes are held at the gateway's door while `holding`, so the moment between a change and its new price can be looked at.
+    let holding = false;
+    const held: Route[] = [];
+    await page.route('**/graphql', (route) => {
+      if (holding && (route.request().postData() ?? '').includes('query OrderQuote')) held.push(route);
+      else void route.continue();
+    });
+    const release = async () => {
+      holding = false;
+      await Promise.all(held.splice(0).map((route) => route.continue()));
+    };
+
+    const margherita = page.getByTestId('dish-margherita');
+    await margherita.getByRole('button', { name: 'Add Margherita Pizza to cart' }).click();
+    const subtotal = page.getByTestId('cart-subtotal');
+    await waitForText(subtotal, '£9.50');
+    holding = true;
+    await margherita.getByRole('button', { name: 'One more Margherita Pizza' }).click();
+    await waitFor('the new quote to be asked for', () => held.length > 0);
+    expect(await subtotal.innerText()).toBe('Updating…');
+    expect(await page.getByRole('button', { name: 'Go to checkout' }).isEnabled()).toBe(true);
+    await release();
+    await waitForText(subtotal, '£19.00');
+
+    await page.getByRole('button', { name: 'Go to checkout' }).click();
+    await page.getByRole('radio', { name: '10%' }).check();
+    const costs = page.getByTestId('checkout-costs');
+    await waitForText(costs, '£23.89'); // £19.00 + £2.99 standard + £1.90 tip
+    expect(await costs.innerText()).toContain('Standard delivery');
+    holding = true;
+    await page.getByRole('radio', { name: /Express delivery/ }).check();
+    await waitFor('the new quote to be asked for', () => held.length > 0);
+    const summary = page.getByRole('region', { name: 'Total to pay' });
+    await waitForText(summary, 'Updating your total…');
+    expect(await costs.count()).toBe(0); // no figures at all, rather than the new option beside the old price
+    expect(await summary.innerText()).not.toMatch(/£/);
+    expect(await page.getByRole('button', { name: /Place order/ }).isDisabled()).toBe(true);
+    expect(await accessibilityProblems(page, 'checkout, updating')).toEqual([]);
+    await release();
+    await waitForText(costs, '£26.89'); // £19.00 + £5.99 express + £1.90 tip
+    expect(await costs.innerText()).toMatch(/Express delivery\s+£5\.99/);
+    await waitForText(page.getByRole('button', { name: /Place order/ }), '£26.89');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('answers an address it does not know, or an order that is not the customer’s, with a page that says so', async () => {
+    const { page, token, problems } = await returning(PHONE, '/no-such-page');
+    const a11y: string[] = [];
+    await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Menu' }).count()).toBe(0);
+    expect(await currentTab(page)).toEqual([]);
+    expect(await page.title()).toBe('Page not found · Just Hungry');
+    // Said to a customer, not to an operator.
+    expect(await page.locator('footer').innerText()).not.toMatch(/replica/i);
+    await audit(page, 'page not found', a11y);
+    await page.getByRole('link', { name: 'Go to the menu' }).click();
+    await page.getByRole('heading', { name: 'Welcome back, Ada!' }).waitFor();
+
+    // An order's page opens in a new tab without asking about delivery first; someone else's order is not found.
+    const mine = (await placeOrder(cluster, token, [{ productId: 'falafel-wrap', quantity: 1 }])).data?.placeOrder.order;
+    const other = await newCustomer(cluster, { firstName: 'Other' });
+    const theirs = (await placeOrder(cluster, other, [{ productId: 'falafel-wrap', quantity: 1 }])).data?.placeOrder.order;
+    const tab = await page.context().newPage();
+    await tab.goto(`/orders/${mine.id}`);
+    await waitForText(tab.getByTestId('order-page'), '1× Falafel Wrap');
+    expect(await tab.getByText('Shall we deliver to the same place?').count()).toBe(0);
+    expect(await currentTab(tab)).toEqual(['Orders (true)']);
+    await tab.goto(`/orders/${theirs.id}`);
+    await tab.getByRole('heading', { name: `We can't find order #${theirs.id}`, level: 1 }).waitFor();
+    await audit(tab, 'order not found', a11y);
+    await tab.close();
+    expect(a11y).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

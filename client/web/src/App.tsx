@@ -1,25 +1,31 @@
 // The app: one urql client per customer token, the header and the page the
 // address asks for. The order flow: contact details (or "welcome back") ->
-// menu and cart -> checkout -> confirmation; then the order history.
-import { type MouseEvent, type ReactNode, useCallback, useState } from 'react';
+// menu and cart -> checkout -> the order's own page; then the order history.
+// Only ordering asks for the delivery details first: orders, an order's page
+// and the cluster open straight away.
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Provider } from 'urql';
 import { itemCount } from './cart.js';
 import { Cart, CartBar } from './components/Cart.js';
 import { Checkout } from './components/Checkout.js';
 import { ClusterPanel } from './components/ClusterPanel.js';
-import { Confirmation } from './components/Confirmation.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ContactForm } from './components/ContactForm.js';
 import { CustomerCard } from './components/CustomerCard.js';
+import { Header } from './components/Header.js';
 import { Menu } from './components/Menu.js';
+import { NotFound } from './components/NotFound.js';
+import { OrderPage } from './components/OrderPage.js';
 import { Orders } from './components/Orders.js';
+import { PageTitle } from './components/PageTitle.js';
 import { type GraphQLClient, createGraphQLClient } from './graphql-client.js';
-import { useCart } from './hooks/useCart.js';
+import { type CartApi, useCart } from './hooks/useCart.js';
 import { type Customer, type CustomerState, useCustomer } from './hooks/useCustomer.js';
-import { useMenu } from './hooks/useMenu.js';
+import { useHeadingFocus } from './hooks/useHeadingFocus.js';
+import { type Menu as MenuData, useMenu } from './hooks/useMenu.js';
 import type { Order } from './hooks/useOrders.js';
 import { useQuote } from './hooks/useQuote.js';
-import { type Page, PATHS, navigate, usePage } from './router.js';
+import { navigate, pathOf, useRoute } from './router.js';
 import { confirmedStore, tokenStore } from './storage.js';
 
 export function App() {
@@ -45,18 +51,24 @@ export function App() {
 }
 
 function Shell({ token, onToken }: { token: string | null; onToken(token: string | null): void }) {
-  const page = usePage();
+  const route = useRoute();
   const forgetToken = useCallback(() => onToken(null), [onToken]);
   const viewer = useCustomer(token, forgetToken);
   // Just saved: shown at once, while the new client asks the gateway who this is.
   const [saved, setSaved] = useState<Customer | null>(null);
   const customer: CustomerState = viewer.kind === 'loading' && saved ? { kind: 'known', customer: saved } : viewer;
+  const known = customer.kind === 'known' ? customer.customer : null;
   const [confirmed, setConfirmed] = useState(confirmedStore.get);
   const [editing, setEditing] = useState(false);
   const [placed, setPlaced] = useState<Order | null>(null);
   const menu = useMenu();
   const cart = useCart(menu.stock);
-  const running = useQuote({ lines: cart.lines });
+
+  // The thank-you belongs to the visit that placed the order: gone once the customer moves on.
+  const onPlacedPage = placed !== null && route.page === 'order' && route.orderId === placed.id;
+  useEffect(() => {
+    if (placed && !onPlacedPage) setPlaced(null);
+  }, [placed, onPlacedPage]);
 
   const confirm = () => {
     confirmedStore.set(true);
@@ -68,41 +80,78 @@ function Shell({ token, onToken }: { token: string | null; onToken(token: string
     if (newToken) onToken(newToken);
     confirm();
   };
-  const ready = customer.kind === 'known' && confirmed && !editing;
+  const ordering = route.page === 'menu' || route.page === 'checkout';
+  const ready = known !== null && confirmed && !editing;
+  const askingDetails = ordering && !ready;
+
+  const main = useRef<HTMLElement>(null);
+  const lookingUp = askingDetails && customer.kind === 'loading';
+  useHeadingFocus(main, lookingUp ? null : `${pathOf(route)} ${askingDetails ? 'details' : 'page'}`);
 
   let content: ReactNode;
-  if (page === 'cluster') content = <ClusterPanel />;
-  else if (!ready) content = <DetailsStep customer={customer} editing={editing} onSaved={onSaved} onConfirm={confirm} onEdit={() => setEditing(true)} onCancelEdit={() => setEditing(false)} />;
-  else if (page === 'orders') content = <Orders />;
-  else if (page === 'checkout' && placed && customer.kind === 'known')
-    content = <Confirmation order={placed} firstName={customer.customer.firstName} onOrders={() => navigate('orders')} onMenu={() => { setPlaced(null); navigate('menu'); }} />;
-  else if (page === 'checkout')
-    content = <Checkout menu={menu} cart={cart} onBack={() => navigate('menu')} onPlaced={(order) => { setPlaced(order); cart.clear(); }} />;
-  else
+  if (route.page === 'cluster') content = <ClusterPanel />;
+  else if (route.page === 'not-found') content = <NotFound />;
+  else if (route.page === 'orders') content = <Orders />;
+  else if (route.page === 'order') content = <OrderPage orderId={route.orderId} placed={onPlacedPage ? placed : null} customer={known} />;
+  else if (askingDetails)
+    content = <DetailsStep customer={customer} editing={editing} onSaved={onSaved} onConfirm={confirm} onEdit={() => setEditing(true)} onCancelEdit={() => setEditing(false)} />;
+  else if (route.page === 'checkout')
     content = (
-      <div className="shop">
-        <Menu menu={menu} cart={cart} />
-        <aside className="shop__cart" id="cart">
-          <Cart cart={cart} menu={menu} quote={running.quote} pending={running.pending} onCheckout={() => navigate('checkout')} />
-        </aside>
-        <CartBar count={itemCount(cart.lines)} total={running.quote?.subtotal.formatted ?? null} onCheckout={() => navigate('checkout')} />
-      </div>
+      <Checkout
+        menu={menu}
+        cart={cart}
+        onBack={() => navigate({ page: 'menu' })}
+        onPlaced={(order) => {
+          setPlaced(order);
+          cart.clear();
+          // Back from the order's page goes to the menu, not to an empty checkout.
+          navigate({ page: 'order', orderId: order.id }, { replace: true });
+        }}
+      />
     );
+  else content = <Shop menu={menu} cart={cart} />;
 
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <Header page={page} customer={ready && customer.kind === 'known' ? customer.customer : null} onEdit={() => { setEditing(true); navigate('menu'); }} onNavigate={(p) => { if (p !== 'checkout') setPlaced(null); navigate(p); }} />
+      {route.page === 'menu' && !askingDetails && (
+        <a className="skip-link" href="#cart">
+          Skip to your cart
+        </a>
+      )}
+      <Header
+        route={route}
+        customer={ready ? known : null}
+        onEdit={() => {
+          setEditing(true);
+          navigate({ page: 'menu' });
+        }}
+      />
       <ConnectionBanner />
-      <main id="main" className={`page page--${page}`} tabIndex={-1}>
+      <main id="main" ref={main} className={`page page--${route.page}`} tabIndex={-1}>
         {content}
       </main>
       <footer className="footer">
-        <p>Just Hungry · every order kept safe on three replicas.</p>
+        <p>Just Hungry · Cooked to order · You can cancel an order from Your orders while it is active.</p>
       </footer>
     </>
+  );
+}
+
+/** The menu, the cart beside it (below it on a phone), and the phone's bar to checkout. */
+function Shop({ menu, cart }: { menu: MenuData; cart: CartApi }) {
+  const running = useQuote({ lines: cart.lines });
+  const toCheckout = () => navigate({ page: 'checkout' });
+  return (
+    <div className="shop">
+      <Menu menu={menu} cart={cart} />
+      <aside className="shop__cart" id="cart" tabIndex={-1} aria-label="Your cart">
+        <Cart cart={cart} menu={menu} priced={running} onCheckout={toCheckout} />
+      </aside>
+      <CartBar count={itemCount(cart.lines)} total={running.quote?.subtotal.formatted ?? null} onCheckout={toCheckout} />
+    </div>
   );
 }
 
@@ -112,15 +161,22 @@ function DetailsStep(props: { customer: CustomerState; editing: boolean; onSaved
     case 'new':
       return <ContactForm customer={null} onSaved={props.onSaved} />;
     case 'loading':
-      return <p className="card muted" aria-busy="true">Finding your details…</p>;
+      return (
+        <section className="card" aria-busy="true" aria-labelledby="details-title">
+          <PageTitle id="details-title" title="Finding your details…" />
+        </section>
+      );
     case 'unreachable':
       return (
-        <div className="notice notice--error" role="alert">
-          Your details could not be loaded.{' '}
-          <button type="button" className="link-button" onClick={customer.retry}>
-            Try again
-          </button>
-        </div>
+        <section className="card" aria-labelledby="details-title">
+          <PageTitle id="details-title" title="Your details could not be loaded" />
+          <div className="notice notice--error" role="alert">
+            Please check your connection.{' '}
+            <button type="button" className="link-button" onClick={customer.retry}>
+              Try again
+            </button>
+          </div>
+        </section>
       );
     case 'known':
       return props.editing ? (
@@ -129,52 +185,4 @@ function DetailsStep(props: { customer: CustomerState; editing: boolean; onSaved
         <CustomerCard customer={customer.customer} onConfirm={props.onConfirm} onEdit={props.onEdit} />
       );
   }
-}
-
-const NAV: { page: Page; label: string }[] = [
-  { page: 'menu', label: 'Menu' },
-  { page: 'orders', label: 'Orders' },
-  { page: 'cluster', label: 'Cluster' },
-];
-
-function Header({ page, customer, onEdit, onNavigate }: { page: Page; customer: Customer | null; onEdit(): void; onNavigate(page: Page): void }) {
-  const follow = (target: Page) => (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    onNavigate(target);
-  };
-  const current = page === 'checkout' ? 'menu' : page;
-  return (
-    <header className="header">
-      <div className="header__inner">
-        <a className="brand" href={PATHS.menu} onClick={follow('menu')}>
-          <span className="brand__mark" aria-hidden="true">
-            JH
-          </span>
-          Just Hungry
-        </a>
-        <nav aria-label="Main">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.page}>
-                <a href={PATHS[item.page]} onClick={follow(item.page)} aria-current={current === item.page ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      </div>
-      {customer && (
-        <div className="deliver-to">
-          <span>
-            Delivering to <strong>{customer.firstName}</strong>, {customer.postcode}
-          </span>
-          <button type="button" className="link-button" onClick={onEdit}>
-            Change
-          </button>
-        </div>
-      )}
-    </header>
-  );
 }

@@ -1,15 +1,59 @@
-// Three pages, one history: '/', '/checkout', '/orders', '/cluster'. The
-// gateway answers every path with index.html, so links can be shared and reloaded.
-import { useSyncExternalStore } from 'react';
+// The app's addresses, one history: '/', '/checkout', '/orders', '/orders/ID',
+// '/cluster'; any other path is the not-found page. The gateway answers every
+// path with index.html, so links can be shared and reloaded.
+import { useMemo, useSyncExternalStore } from 'react';
 
-export type Page = 'menu' | 'checkout' | 'orders' | 'cluster';
+export type Route =
+  | { page: 'menu' }
+  | { page: 'checkout' }
+  | { page: 'orders' }
+  | { page: 'order'; orderId: string }
+  | { page: 'cluster' }
+  | { page: 'not-found' };
 
-export const PATHS: Record<Page, string> = { menu: '/', checkout: '/checkout', orders: '/orders', cluster: '/cluster' };
+export type Page = Route['page'];
 
-export function pageOf(pathname: string): Page {
+/** Longest order id the API looks up (a longer one cannot be an order). */
+export const ORDER_ID_CHARS_MAX = 200;
+
+const FIXED: Record<string, Route> = {
+  '/': { page: 'menu' },
+  '/checkout': { page: 'checkout' },
+  '/orders': { page: 'orders' },
+  '/cluster': { page: 'cluster' },
+};
+
+export function routeOf(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  const found = (Object.keys(PATHS) as Page[]).find((page) => PATHS[page] === path);
-  return found ?? 'menu';
+  const fixed = FIXED[path];
+  if (fixed) return fixed;
+  const order = /^\/orders\/([^/]+)$/.exec(path);
+  if (order?.[1]) {
+    const orderId = decoded(order[1]);
+    if (orderId !== null && orderId.length <= ORDER_ID_CHARS_MAX) return { page: 'order', orderId };
+  }
+  return { page: 'not-found' };
+}
+
+function decoded(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null; // a malformed escape: no order has that id
+  }
+}
+
+export function pathOf(route: Route): string {
+  switch (route.page) {
+    case 'menu':
+      return '/';
+    case 'order':
+      return `/orders/${encodeURIComponent(route.orderId)}`;
+    case 'not-found':
+      return window.location.pathname;
+    default:
+      return `/${route.page}`;
+  }
 }
 
 const listeners = new Set<() => void>();
@@ -23,13 +67,17 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
-export function navigate(page: Page): void {
-  if (pageOf(window.location.pathname) === page) return;
-  window.history.pushState(null, '', PATHS[page]);
+/** Goes to a page; `replace` when the page left should not come back with Back (a checkout once its order is placed). */
+export function navigate(route: Route, { replace = false } = {}): void {
+  const path = pathOf(route);
+  if (window.location.pathname === path) return;
+  if (replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
   for (const listener of listeners) listener();
   window.scrollTo({ top: 0 });
 }
 
-export function usePage(): Page {
-  return useSyncExternalStore(subscribe, () => pageOf(window.location.pathname), () => 'menu');
+export function useRoute(): Route {
+  const pathname = useSyncExternalStore(subscribe, () => window.location.pathname, () => '/');
+  return useMemo(() => routeOf(pathname), [pathname]);
 }

@@ -1,6 +1,8 @@
 // Checkout: review the cart, choose delivery and a tip, see the full cost from
 // `orderQuote`, place the order. One idempotency key per checkout: a double
 // click, a retried request or a reload mid-request returns the same order.
+// The costs shown are always one quote's, for the choices on screen: while a
+// new one is on its way the summary says it is updating.
 import { useMemo, useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { PlaceOrderMutation } from '../../../operations.js';
@@ -15,6 +17,7 @@ import { DeliveryOptions } from './DeliveryOptions.js';
 import { Costs } from './OrderSummary.js';
 import { type Tip, TipPicker, tipMinorUnits } from './TipPicker.js';
 import { ErrorNotice } from './ErrorNotice.js';
+import { PageTitle } from './PageTitle.js';
 
 interface CheckoutProps {
   menu: Menu;
@@ -32,12 +35,14 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
   const [placing, place] = useMutation(PlaceOrderMutation);
   const inFlight = useRef(false);
 
-  // The tip as a share needs the subtotal: price the cart alone first.
-  const base = useQuote({ lines: cart.lines, deliveryOptionId: delivery });
-  const tipMinor = tipMinorUnits(tip, base.quote?.subtotal.minorUnits ?? 0);
-  const tipValue = 'minor' in tipMinor ? tipMinor.minor : 0;
-  const full = useQuote({ lines: cart.lines, deliveryOptionId: delivery, tipMinorUnits: tipValue });
-  const quote = full.quote ?? base.quote;
+  // The tip as a share needs the subtotal: price the cart alone first (the menu's cart asks the same question).
+  const subtotal = useQuote({ lines: cart.lines });
+  const subtotalMinor = subtotal.quote?.subtotal.minorUnits ?? null;
+  const tipMinor = tip.kind === 'percent' && subtotalMinor === null ? null : tipMinorUnits(tip, subtotalMinor ?? 0);
+  const tipValue = tipMinor && 'minor' in tipMinor ? tipMinor.minor : 0;
+  const full = useQuote({ lines: cart.lines, deliveryOptionId: delivery, tipMinorUnits: tipValue }, { pause: tipMinor === null });
+  const quote = full.quote;
+  const tipError = tipMinor && 'error' in tipMinor ? tipMinor.error : undefined;
 
   // Lines sent with the last attempt, to put an error like lines.1.quantity next to its dish.
   const sentLines = useRef(cart.lines);
@@ -49,7 +54,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
   });
 
   async function submit() {
-    if (inFlight.current || !delivery || !('minor' in tipMinor)) return;
+    if (inFlight.current || !delivery || !tipMinor || !('minor' in tipMinor)) return;
     inFlight.current = true;
     setFailure(null);
     sentLines.current = cart.lines;
@@ -74,7 +79,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
   if (cart.lines.length === 0) {
     return (
       <section className="card" aria-labelledby="checkout-title">
-        <h2 id="checkout-title">Checkout</h2>
+        <PageTitle id="checkout-title" title="Checkout" />
         <p className="muted">Your cart is empty.</p>
         <button type="button" className="button button--primary" onClick={onBack}>
           Back to the menu
@@ -90,19 +95,19 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
         <button type="button" className="link-button back" onClick={onBack}>
           ← Back to the menu
         </button>
-        <h2 id="checkout-title">Checkout</h2>
-        <Cart cart={cart} menu={menu} quote={quote} pending={full.pending} lineErrors={lineErrors} />
+        <PageTitle id="checkout-title" title="Checkout" />
+        <Cart cart={cart} menu={menu} priced={subtotal} lineErrors={lineErrors} />
         <section className="card">
           <DeliveryOptions options={menu.deliveryOptions} value={delivery} onChange={setDeliveryOptionId} error={sorted.byField.deliveryOptionId} />
         </section>
         <section className="card">
-          <TipPicker tip={tip} onChange={setTip} error={'error' in tipMinor ? tipMinor.error : sorted.byField.tipMinorUnits} />
+          <TipPicker tip={tip} onChange={setTip} error={tipError ?? sorted.byField.tipMinorUnits} />
         </section>
       </div>
       <aside className="checkout__summary">
         <section className="card" aria-labelledby="summary-title">
           <h2 id="summary-title">Total to pay</h2>
-          <div aria-live="polite" aria-busy={full.pending} className={full.pending ? 'updating' : undefined}>
+          <div aria-live="polite" aria-busy={full.pending}>
             {quote ? (
               <Costs
                 testId="checkout-costs"
@@ -113,7 +118,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
                 deliveryName={menu.deliveryOptions.find((o) => o.id === delivery)?.name}
               />
             ) : (
-              <p className="muted">Working out your total…</p>
+              full.pending && <p className="muted">{full.latest ? 'Updating your total…' : 'Working out your total…'}</p>
             )}
           </div>
           {(failure || sorted.general.length > 0 || full.errors.length > 0) && (
@@ -123,7 +128,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
             type="button"
             className="button button--primary button--block button--large"
             onClick={() => void submit()}
-            disabled={busy || full.pending || !quote || 'error' in tipMinor}
+            disabled={busy || !quote || tipError !== undefined}
             aria-busy={busy}
           >
             {busy ? 'Placing your order…' : `Place order${quote ? ` · ${quote.total.formatted}` : ''}`}

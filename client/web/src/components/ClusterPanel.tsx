@@ -2,12 +2,13 @@
 // primary, with role changes as they happen.
 import { type ClusterInfo, type ReplicaEvent, useCluster } from '../hooks/useCluster.js';
 import { ErrorNotice } from './ErrorNotice.js';
+import { PageTitle } from './PageTitle.js';
 
 export function ClusterPanel() {
   const { cluster, events, error } = useCluster();
   return (
     <section className="cluster" aria-labelledby="cluster-title">
-      <h2 id="cluster-title">Cluster</h2>
+      <PageTitle id="cluster-title" title="Cluster" />
       {error && <ErrorNotice>{error}</ErrorNotice>}
       {!cluster && !error && <p className="muted">Loading the cluster…</p>}
       {cluster && <Overview cluster={cluster} />}
@@ -16,7 +17,7 @@ export function ClusterPanel() {
           {[...cluster.replicas].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })).map((replica) => (
             <li key={replica.name} className={`card replica replica--${replica.role.toLowerCase()}`} data-testid={`replica-${replica.name}`}>
               <div className="replica__head">
-                <h3>Replica {replica.name}</h3>
+                <h2>Replica {replica.name}</h2>
                 <span className={`role role--${replica.role.toLowerCase()}`}>{roleName(replica.role)}</span>
               </div>
               <dl className="replica__facts">
@@ -38,7 +39,7 @@ export function ClusterPanel() {
         </ul>
       )}
       <section className="card events" aria-labelledby="events-title">
-        <h3 id="events-title">Role changes</h3>
+        <h2 id="events-title">Role changes</h2>
         {events.length === 0 ? <p className="muted">None since you opened this page.</p> : <EventLog events={events} />}
       </section>
     </section>

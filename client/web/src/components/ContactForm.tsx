@@ -6,9 +6,11 @@ import { useMutation, useQuery } from 'urql';
 import { PostcodeQuery, SaveContactDetailsMutation } from '../../../operations.js';
 import { isRetryable, sortErrors, type UserError } from '../errors.js';
 import type { Customer } from '../hooks/useCustomer.js';
+import { formatPhone } from '../phone.js';
 import { contactKeyStore, readJson, writeJson } from '../storage.js';
 import { Field } from './Field.js';
 import { ErrorNotice } from './ErrorNotice.js';
+import { PageTitle } from './PageTitle.js';
 
 const FIELDS = ['firstName', 'lastName', 'phone', 'postcode', 'address'] as const;
 type Details = Record<(typeof FIELDS)[number], string>;
@@ -92,7 +94,7 @@ export function ContactForm({ customer, onSaved, onCancel }: ContactFormProps) {
 
   return (
     <form ref={form} className="card contact-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="contact-title">
-      <h2 id="contact-title">{customer ? 'Edit your details' : 'Where should we deliver?'}</h2>
+      <PageTitle id="contact-title" title={customer ? 'Edit your details' : 'Where should we deliver?'} />
       <p className="muted">{customer ? 'We use these for every order.' : 'Tell us who you are once; we will remember you on this device.'}</p>
       {(failure || sorted.general.length > 0) && (
         <ErrorNotice>
@@ -132,5 +134,6 @@ export function ContactForm({ customer, onSaved, onCancel }: ContactFormProps) {
 }
 
 function pick(customer: Customer): Details {
-  return { firstName: customer.firstName, lastName: customer.lastName, phone: customer.phone, postcode: customer.postcode, address: customer.address };
+  // The number as the customer would type it (the API takes either form).
+  return { firstName: customer.firstName, lastName: customer.lastName, phone: formatPhone(customer.phone), postcode: customer.postcode, address: customer.address };
 }

@@ -1,10 +1,12 @@
 // A returning customer: their details, to confirm or to edit.
 import type { Customer } from '../hooks/useCustomer.js';
+import { formatPhone } from '../phone.js';
+import { PageTitle } from './PageTitle.js';
 
 export function CustomerCard({ customer, onConfirm, onEdit }: { customer: Customer; onConfirm(): void; onEdit(): void }) {
   return (
     <section className="card customer-card" aria-labelledby="welcome-title">
-      <h2 id="welcome-title">Welcome back, {customer.firstName}!</h2>
+      <PageTitle id="welcome-title" title={`Welcome back, ${customer.firstName}!`} />
       <p className="muted">Shall we deliver to the same place?</p>
       <dl className="details">
         <div>
@@ -15,7 +17,7 @@ export function CustomerCard({ customer, onConfirm, onEdit }: { customer: Custom
         </div>
         <div>
           <dt>Phone</dt>
-          <dd>{customer.phone}</dd>
+          <dd>{formatPhone(customer.phone)}</dd>
         </div>
         <div>
           <dt>Address</dt>

@@ -1,13 +1,14 @@
-// Order history, newest first: status, delivery, dishes and total; filter to
-// active orders; cancel one after confirming. Statuses change live.
-import { useRef, useState } from 'react';
-import { useMutation } from 'urql';
-import { CancelOrderMutation } from '../../../operations.js';
+// Order history, newest first: status, delivery, dishes and total, each with a
+// link to the order's own page; filter to active orders; cancel one after
+// confirming. Statuses change live.
+import { useState } from 'react';
 import type { OrderStatus } from '../../../gql/graphql.js';
 import { type Order, useOrders } from '../hooks/useOrders.js';
+import { CancelOrder } from './CancelOrder.js';
+import { Link } from './Link.js';
 import { Costs, OrderLines, StatusBadge, placedAt } from './OrderSummary.js';
 import { ErrorNotice } from './ErrorNotice.js';
-import { newKey } from '../storage.js';
+import { PageTitle } from './PageTitle.js';
 
 export function Orders() {
   const [filter, setFilter] = useState<OrderStatus | null>(null);
@@ -15,7 +16,7 @@ export function Orders() {
   return (
     <section className="orders" aria-labelledby="orders-title">
       <div className="orders__head">
-        <h2 id="orders-title">Your orders</h2>
+        <PageTitle id="orders-title" title="Your orders" />
         <div className="segmented" role="group" aria-label="Show">
           <button type="button" aria-pressed={filter === null} onClick={() => setFilter(null)}>
             All
@@ -45,24 +46,12 @@ export function Orders() {
 }
 
 function OrderCard({ order }: { order: Order }) {
-  const [confirming, setConfirming] = useState(false);
-  const [cancelling, cancel] = useMutation(CancelOrderMutation);
-  const cancelKey = useRef(newKey());
-  const [message, setMessage] = useState<string | null>(null);
-
-  async function confirmCancel() {
-    setMessage(null);
-    // One key for every attempt at cancelling this order: a retry gets the first answer.
-    const result = await cancel({ input: { orderId: order.id, idempotencyKey: cancelKey.current } });
-    const payload = result.data?.cancelOrder;
-    if (!payload?.order) setMessage(payload?.errors.map((e) => e.message).join(' ') || 'The order could not be cancelled. Please try again.');
-    setConfirming(false);
-  }
-
   return (
     <li className="card order" data-testid={`order-${order.id}`} aria-labelledby={`order-${order.id}-title`}>
       <header className="order__head">
-        <h3 id={`order-${order.id}-title`}>Order #{order.id}</h3>
+        <h2 id={`order-${order.id}-title`} className="order__title">
+          <Link to={{ page: 'order', orderId: order.id }}>Order #{order.id}</Link>
+        </h2>
         <StatusBadge status={order.status} />
       </header>
       <p className="muted">
@@ -70,29 +59,7 @@ function OrderCard({ order }: { order: Order }) {
       </p>
       <OrderLines order={order} />
       <Costs subtotal={order.subtotal.formatted} deliveryCost={order.deliveryCost.formatted} tip={order.tip.formatted} total={order.total.formatted} deliveryName={order.deliveryOption.name} />
-      {message && (
-        <p className="field__error" role="alert">
-          {message}
-        </p>
-      )}
-      {order.status === 'ACTIVE' && !confirming && (
-        <button type="button" className="button button--ghost button--danger" onClick={() => setConfirming(true)}>
-          Cancel order
-        </button>
-      )}
-      {order.status === 'ACTIVE' && confirming && (
-        <div className="confirm" role="alertdialog" aria-labelledby={`cancel-${order.id}`}>
-          <p id={`cancel-${order.id}`}>Cancel order #{order.id}? Your food will not be made.</p>
-          <div className="actions">
-            <button type="button" className="button button--ghost" onClick={() => setConfirming(false)} autoFocus>
-              Keep order
-            </button>
-            <button type="button" className="button button--danger" onClick={() => void confirmCancel()} disabled={cancelling.fetching} aria-busy={cancelling.fetching}>
-              {cancelling.fetching ? 'Cancelling…' : 'Yes, cancel order'}
-            </button>
-          </div>
-        </div>
-      )}
+      <CancelOrder order={order} />
     </li>
   );
 }

@@ -1,0 +1,60 @@
+// Cancelling an active order, after saying yes. One idempotency key for every
+// attempt at cancelling this order: a retry gets the first answer.
+import { useRef, useState } from 'react';
+import { useMutation } from 'urql';
+import { CancelOrderMutation } from '../../../operations.js';
+import type { Order } from '../hooks/useOrders.js';
+import { newKey } from '../storage.js';
+
+export function CancelOrder({ order }: { order: Order }) {
+  const [confirming, setConfirming] = useState(false);
+  // Focus goes back to "Cancel order" after "Keep order", not to the top of the page.
+  const [kept, setKept] = useState(false);
+  const [cancelling, cancel] = useMutation(CancelOrderMutation);
+  const cancelKey = useRef(newKey());
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function confirmCancel() {
+    setMessage(null);
+    const result = await cancel({ input: { orderId: order.id, idempotencyKey: cancelKey.current } });
+    const payload = result.data?.cancelOrder;
+    if (!payload?.order) setMessage(payload?.errors.map((e) => e.message).join(' ') || 'The order could not be cancelled. Please try again.');
+    setConfirming(false);
+  }
+
+  return (
+    <>
+      {message && (
+        <p className="field__error" role="alert">
+          {message}
+        </p>
+      )}
+      {order.status === 'ACTIVE' && !confirming && (
+        <button type="button" className="button button--ghost button--danger" onClick={() => setConfirming(true)} autoFocus={kept}>
+          Cancel order
+        </button>
+      )}
+      {order.status === 'ACTIVE' && confirming && (
+        <div className="confirm" role="alertdialog" aria-labelledby={`cancel-${order.id}`}>
+          <p id={`cancel-${order.id}`}>Cancel order #{order.id}? Your food will not be made.</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => {
+                setKept(true);
+                setConfirming(false);
+              }}
+              autoFocus
+            >
+              Keep order
+            </button>
+            <button type="button" className="button button--danger" onClick={() => void confirmCancel()} disabled={cancelling.fetching} aria-busy={cancelling.fetching}>
+              {cancelling.fetching ? 'Cancelling…' : 'Yes, cancel order'}
+            </button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
