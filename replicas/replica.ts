@@ -346,6 +346,8 @@ class Replica {
       } catch (error) {
         if (failures++ % 50 === 0) this.log.warn({ err: describe(error) }, 'view service unreachable');
       }
+      // Closed while the heartbeat was out: the store may be closed too, and its work is no longer ours to do.
+      if (this.closed) break;
       try {
         if (this.diskProblem !== null) {
           if (beats++ % 10 === 0) this.probeDisk();
