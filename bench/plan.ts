@@ -18,7 +18,7 @@ export interface Plan {
   /** Write load on an oversubscribed machine: no view may change. */
   pressure: { connections: number; seconds: number };
   /** Subscribers on one gateway: the fan-out of each of `orders` orders to `total`, and orders/s with `throughputWith` and none. */
-  subscribers: { total: number; orders: number; throughputWith: number; throughputMs: number; throughputConnections: number };
+  subscribers: { total: number; orders: number; throughputWith: number; throughputMs: number; throughputConnections: number; rounds: number };
   /** Measured starts of each command (after one unmeasured round). */
   startUpRuns: number;
   /** Writes a stopped backup misses before it is restarted, one run each. */
@@ -42,7 +42,7 @@ export const PLANS: Record<Mode, Plan> = {
     customers: 128,
     failover: { kills: 3, connections: 16, beforeKillMs: 700 },
     pressure: { connections: 64, seconds: 20 },
-    subscribers: { total: 2000, orders: 10, throughputWith: 2000, throughputMs: 3000, throughputConnections: 16 },
+    subscribers: { total: 2000, orders: 10, throughputWith: 2000, throughputMs: 3000, throughputConnections: 16, rounds: 1 },
     startUpRuns: 3,
     catchUps: [2000],
     growth: [1000, 20_000],
@@ -59,7 +59,7 @@ export const PLANS: Record<Mode, Plan> = {
     customers: 256,
     failover: { kills: 10, connections: 16, beforeKillMs: 1500 },
     pressure: { connections: 64, seconds: 120 },
-    subscribers: { total: 10_000, orders: 30, throughputWith: 2000, throughputMs: 10_000, throughputConnections: 16 },
+    subscribers: { total: 10_000, orders: 30, throughputWith: 2000, throughputMs: 10_000, throughputConnections: 16, rounds: 3 },
     startUpRuns: 10,
     catchUps: [10_000, 100_000],
     growth: [1000, 100_000, 1_000_000],

@@ -263,10 +263,10 @@ export const OrderStatusChangedSubscription = graphql(`
   }
 `);
 
-export const StockChangedSubscription = graphql(`
-  subscription StockChanged {
-    # The menu needs each dish's level now, not every step: at most one event a dish a second.
-    stockChanged(atMostEveryMs: 1000) {
+export const StockLevelsSubscription = graphql(`
+  subscription StockLevels {
+    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.
+    stockLevels(everyMs: 1000) {
       id
       stock
     }

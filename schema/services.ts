@@ -60,7 +60,7 @@ export interface PlaceOrderInput extends QuoteInput {
   deliveryOptionId: string;
 }
 
-/** The pacing a stockChanged subscriber may ask for. */
+/** The pacing a subscriber to stockChanged or stockLevels may ask for. */
 export const STOCK_PACE_MS = { min: 250, max: 60_000 } as const;
 
 export interface Services {
@@ -92,6 +92,8 @@ export interface Services {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
   /** Every stock change; or, paced, at most one event per product every `atMostEveryMs` with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
+  /** The products whose stock changed in each interval of `everyMs`, with their latest stock, in one event. */
+  stockLevels(everyMs: number): AsyncIterable<Product[]>;
   replicaStatusChanged(): AsyncIterable<ReplicaStatusEvent>;
   clusterChanged(): AsyncIterable<ClusterInfo>;
 }

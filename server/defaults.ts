@@ -7,4 +7,4 @@
  * change, and at this many they cost orders under a fifth of their
  * throughput on two cores (`npm run bench -- --only subscribers`).
  */
-export const EVERY_STOCK_CHANGE_TOTAL = 32;
+export const EVERY_STOCK_CHANGE_TOTAL = 16;

@@ -21,6 +21,8 @@ export interface Feeds {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
   /** Every stock change; with `atMostEveryMs`, at most one event per product in that time, with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
+  /** The same paced changes, each interval's in one event. */
+  stockLevels(everyMs: number): AsyncIterable<Product[]>;
   replicaStatusChanged(): AsyncIterable<ReplicaStatusEvent>;
   clusterChanged(): AsyncIterable<ClusterInfo>;
 }
@@ -149,11 +151,11 @@ export class Topic<T> {
 /**
  * Stock at most every `intervalMs` per product: changes are held, the latest
  * per product, and sent together when the interval ends (the first change
- * starts one). A product that changed is always sent, with its level at the
- * end of the interval.
+ * starts one), as one batch. A product that changed is always sent, with its
+ * level at the end of the interval.
  */
 export class PacedStock {
-  readonly topic: Topic<Product>;
+  readonly topic: Topic<Product[]>;
   private readonly pending = new Map<string, Product>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -161,7 +163,7 @@ export class PacedStock {
     private readonly intervalMs: number,
     onEmpty: () => void,
   ) {
-    this.topic = new Topic<Product>({ bufferMax: Number.POSITIVE_INFINITY }, () => {
+    this.topic = new Topic<Product[]>({ bufferMax: Number.POSITIVE_INFINITY }, () => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       this.pending.clear();
@@ -178,8 +180,13 @@ export class PacedStock {
     this.timer = null;
     const products = [...this.pending.values()];
     this.pending.clear();
-    for (const product of products) this.topic.publish(product);
+    this.topic.publish(products);
   }
+}
+
+/** Each item of each batch, in order, as its own event; returning ends the batches too. */
+async function* oneByOne<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
 }
 
 export interface FeedSources {
@@ -201,6 +208,16 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
   const publishStock = (product: Product) => {
     stock.publish(product);
     for (const feed of paced.values()) feed.offer(product);
+  };
+  /** The paced feed of this interval, shared by both subscriptions that follow stock paced. */
+  const pacedStock = (intervalMs: number): PacedStock => {
+    let feed = paced.get(intervalMs);
+    if (!feed) {
+      const created = new PacedStock(intervalMs, () => paced.delete(intervalMs));
+      paced.set(intervalMs, created);
+      feed = created;
+    }
+    return feed;
   };
   const orders = new Map<string, Topic<Order>>();
   views.on('view', () => cluster.publish(views.cluster()));
@@ -249,16 +266,8 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
       }
       return topic.subscribe();
     },
-    stockChanged: (atMostEveryMs) => {
-      if (atMostEveryMs === null) return stock.subscribe();
-      let feed = paced.get(atMostEveryMs);
-      if (!feed) {
-        const created = new PacedStock(atMostEveryMs, () => paced.delete(atMostEveryMs));
-        paced.set(atMostEveryMs, created);
-        feed = created;
-      }
-      return feed.topic.subscribe();
-    },
+    stockChanged: (atMostEveryMs) => (atMostEveryMs === null ? stock.subscribe() : oneByOne(pacedStock(atMostEveryMs).topic.subscribe())),
+    stockLevels: (everyMs) => pacedStock(everyMs).topic.subscribe(),
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
   };

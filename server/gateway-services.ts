@@ -169,6 +169,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
 
     orderStatusChanged: (customerId) => feeds.orderStatusChanged(customerId),
     stockChanged: (atMostEveryMs) => feeds.stockChanged(atMostEveryMs),
+    stockLevels: (everyMs) => feeds.stockLevels(everyMs),
     replicaStatusChanged: () => feeds.replicaStatusChanged(),
     clusterChanged: () => feeds.clusterChanged(),
   };

@@ -32,11 +32,11 @@ query MenuAndQuote {
 `,
     },
     {
-      query: `# Each dish's stock as orders take it, at most
-# once a second a dish. Order in the web app (/)
-# and watch the level fall.
+      query: `# The dishes whose stock orders took, in one
+# event at most once a second. Order in the web
+# app (/) and watch the levels fall.
 subscription LiveStock {
-  stockChanged(atMostEveryMs: 1000) { id name stock }
+  stockLevels(everyMs: 1000) { id name stock }
 }
 `,
     },

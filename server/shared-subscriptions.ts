@@ -15,7 +15,7 @@ import { Topic } from './feeds.ts';
 import { PerKeyCap, tooManyConnections, visitFields } from './guards.ts';
 
 /** Subscription fields whose events are the same whoever asks: shared by everyone subscribed with the same document. */
-export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'replicaStatusChanged', 'clusterChanged']);
+export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'stockLevels', 'replicaStatusChanged', 'clusterChanged']);
 
 /** Every subscription field, for counts that name each one. */
 const SUBSCRIPTION_FEEDS = ['orderStatusChanged', ...VIEWER_INDEPENDENT_FEEDS];

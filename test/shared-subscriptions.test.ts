@@ -124,14 +124,18 @@ describe('shared subscriptions', () => {
 });
 
 describe('paced stock', () => {
-  it('sends each product that changed once an interval, with its latest level, and nothing when nothing changed', async () => {
+  it('sends each product that changed once an interval, with its latest level, in one batch, and nothing when nothing changed', async () => {
     vi.useFakeTimers();
     try {
       const feed = new PacedStock(1000, () => undefined);
       const menu = feed.topic.subscribe();
       const seen: { id: string; stock: number }[] = [];
+      const batches: number[] = [];
       void (async () => {
-        for await (const p of menu) seen.push({ id: p.id, stock: p.stock });
+        for await (const batch of menu) {
+          batches.push(batch.length);
+          for (const p of batch) seen.push({ id: p.id, stock: p.stock });
+        }
       })();
       const product = (id: string, stock: number) => ({ id, name: id, description: '', priceMinor: 100, stock });
       for (let stock = 9; stock >= 5; stock--) feed.offer(product('ramen', stock));
@@ -145,6 +149,7 @@ describe('paced stock', () => {
       feed.offer(product('ramen', 4));
       await vi.advanceTimersByTimeAsync(1000);
       expect(seen.at(-1)).toEqual({ id: 'ramen', stock: 4 });
+      expect(batches).toEqual([2, 1]);
       menu.close();
     } finally {
       vi.useRealTimers();

@@ -118,6 +118,26 @@ describe('subscriptions', () => {
     }
   });
 
+  it.each(TRANSPORTS)('stockLevels over %s: the dishes whose stock changed, each at its latest level, in one event an interval', async (transport) => {
+    const token = await newCustomer(cluster);
+    const levels = await open<StockEvent[]>(transport, cluster.gatewayUrl, 'subscription { stockLevels(everyMs: 1000) { id stock } }');
+    // Within one interval: three changes of one dish and one of another.
+    for (let i = 0; i < 3; i++) await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
+    await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 1 }]);
+    const [batch] = await levels.waitForEvents(1);
+    const now = await stockLevels(cluster);
+    // One event carries both dishes (orders that straddle an interval's end come in two).
+    const seen = new Map(levels.events.flat().map((p) => [p.id, p.stock]));
+    expect(seen).toEqual(new Map([['brownie', now.get('brownie')], ['margherita', now.get('margherita')]]));
+    expect(batch!.length).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(levels.events.length).toBeLessThanOrEqual(2);
+
+    const refused = await open<StockEvent[]>(transport, cluster.gatewayUrl, 'subscription { stockLevels(everyMs: 100) { id } }');
+    await waitFor('the refusal', () => refused.errors.length > 0);
+    expect(JSON.stringify(refused.errors)).toMatch(/everyMs must be 250 to 60000/);
+  });
+
   it.each(TRANSPORTS)('stockChanged(atMostEveryMs) over %s: the latest level of each dish that changed, at most once an interval', async (transport) => {
     const token = await newCustomer(cluster);
     const paced = await open<StockEvent>(transport, cluster.gatewayUrl, 'subscription { stockChanged(atMostEveryMs: 1000) { id stock } }');

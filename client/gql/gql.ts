@@ -32,7 +32,7 @@ type Documents = {
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.CancelOrderDocument,
     "\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderStatusChangedDocument,
-    "\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n": typeof types.StockChangedDocument,
+    "\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n": typeof types.StockLevelsDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": typeof types.ClusterChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": typeof types.ReplicaStatusChangedDocument,
 };
@@ -55,7 +55,7 @@ const documents: Documents = {
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.CancelOrderDocument,
     "\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n": types.OrderStatusChangedDocument,
-    "\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n": types.StockChangedDocument,
+    "\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n": types.StockLevelsDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": types.ClusterChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": types.ReplicaStatusChangedDocument,
 };
@@ -149,7 +149,7 @@ export function graphql(source: "\n  subscription OrderStatusChanged {\n    orde
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n"): (typeof documents)["\n  subscription StockChanged {\n    # The menu needs each dish's level now, not every step: at most one event a dish a second.\n    stockChanged(atMostEveryMs: 1000) {\n      id\n      stock\n    }\n  }\n"];
+export function graphql(source: "\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n"): (typeof documents)["\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

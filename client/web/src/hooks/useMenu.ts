@@ -1,7 +1,7 @@
 // The menu and delivery options, with stock kept live by `stockChanged`.
 import { useCallback, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import { MenuQuery, StockChangedSubscription } from '../../../operations.js';
+import { MenuQuery, StockLevelsSubscription } from '../../../operations.js';
 import type { MenuQuery as MenuData } from '../../../gql/graphql.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
@@ -26,10 +26,10 @@ export function useMenu(): Menu {
   const data = result.data;
   const liveStock = live.base === data ? live.stock : null;
 
-  useLiveFeed(StockChangedSubscription, ({ stockChanged }) => {
+  useLiveFeed(StockLevelsSubscription, ({ stockLevels }) => {
     setLive((previous) => {
       const stock = new Map(previous.base === data ? previous.stock : []);
-      stock.set(stockChanged.id, stockChanged.stock);
+      for (const product of stockLevels) stock.set(product.id, product.stock);
       return { base: data, stock };
     });
   });
