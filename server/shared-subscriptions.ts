@@ -90,7 +90,7 @@ function everyStockChange(field: FieldNode, variables: ExecutionArgs['variableVa
   return pace.kind === Kind.VARIABLE && (variables?.[pace.name.value] ?? null) === null;
 }
 
-const FOLLOW_PACED = 'follow stock with stockChanged(atMostEveryMs: ...)';
+const FOLLOW_PACED = 'follow stock paced, with stockLevels(everyMs: ...) or stockChanged(atMostEveryMs: ...)';
 
 function tooManyEveryChange(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });

@@ -99,7 +99,7 @@ describe('shared subscriptions', () => {
     const held = [];
     for (const client of clients.slice(0, 3)) held.push((await open(STOCK, 'anonymous', undefined, client)) as AsyncIterableIterator<ExecutionResult>);
     const refused = (await open(STOCK, 'anonymous', undefined, clients[3])) as ExecutionResult;
-    expect(refused.errors?.[0]?.message).toMatch(/This gateway sends every stock change to at most 3 subscribers at once, and has that many: follow stock with stockChanged\(atMostEveryMs/);
+    expect(refused.errors?.[0]?.message).toMatch(/This gateway sends every stock change to at most 3 subscribers at once, and has that many: follow stock paced, with stockLevels\(everyMs: ...\) or stockChanged\(atMostEveryMs/);
     expect(refused.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     // Paced stock is open to all; once one leaves, the refused client gets in, and still has both of its own places.
     expect(Symbol.asyncIterator in (await open('subscription { stockChanged(atMostEveryMs: 1000) { id } }', 'anonymous', undefined, clients[3]))).toBe(true);
