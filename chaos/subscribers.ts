@@ -6,7 +6,7 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Recorder, SubscriberRecord } from './history.ts';
 
-const ORDER_STATUS = 'subscription { orderStatusChanged { id status } }';
+const ORDER_STATUS = 'subscription { orderStatusChanged { id active } }';
 const STOCK = 'subscription { stockChanged { id stock } }';
 const OPEN_WAIT_MS = 15_000;
 
@@ -47,7 +47,7 @@ export class Subscribers {
           const event = value.data?.[feed];
           if (!event) return;
           const at = this.recorder.now();
-          if (feed === 'orderStatusChanged') record.events.push({ at, orderId: String(event.id), status: event.status === 'CANCELLED' ? 'CANCELLED' : 'ACTIVE' });
+          if (feed === 'orderStatusChanged') record.events.push({ at, orderId: String(event.id), status: event.active ? 'ACTIVE' : 'CANCELLED' });
           else record.events.push({ at, productId: String(event.id), stock: Number(event.stock) });
         },
         error: (error) => {

@@ -37,7 +37,8 @@ export interface WorkloadConfig {
 
 // ---- GraphQL over HTTP ---------------------------------------------------------------------
 
-const ORDER_FIELDS = 'id status tip { minorUnits } deliveryOption { id } lines { productName quantity }';
+// The checker judges the first version's view of an order, ACTIVE or CANCELLED: the API's `active` (the workload only places and cancels).
+const ORDER_FIELDS = 'id active tip { minorUnits } deliveryOption { id } lines { productName quantity }';
 
 const SAVE = `mutation Save($input: ContactDetailsInput!) {
   saveContactDetails(input: $input) { token customer { id firstName lastName phone postcode address } errors { code message } }
@@ -51,7 +52,7 @@ const QUOTE = `query Quote($input: OrderQuoteInput!) {
 const PLACE = `mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message } } }`;
 /** Added to a key's tip for a reuse of it with another cart: no checkout's own tip comes near. */
 export const REUSE_TIP_OFFSET = 1_000_000;
-const CANCEL = `mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { order { id status } errors { code message } } }`;
+const CANCEL = `mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { order { id active } errors { code message } } }`;
 export const ORDERS = `query Orders($first: Int, $after: String) {
   viewer { id firstName lastName phone postcode address
     orders(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${ORDER_FIELDS} } } }
@@ -109,11 +110,13 @@ interface Session {
 
 interface WireOrder {
   id: string;
-  status: 'ACTIVE' | 'CANCELLED';
+  active: boolean;
   tip: { minorUnits: number };
   deliveryOption: { id: string };
   lines: { productName: string; quantity: number }[];
 }
+
+const seenStatus = (order: { active: boolean }): 'ACTIVE' | 'CANCELLED' => (order.active ? 'ACTIVE' : 'CANCELLED');
 
 export class Workload {
   private stopping = false;
@@ -339,8 +342,8 @@ export class Workload {
     for (let attempt = 1; attempt <= CANCEL_ATTEMPTS_MAX; attempt++) {
       const call = await this.timed(client, session.customerId, CANCEL, { input: { orderId } }, session.token);
       const { outcome, code, message, payload } = this.judge(call.answer, 'cancelOrder');
-      const order = payload?.order as { id: string; status: 'ACTIVE' | 'CANCELLED' } | undefined;
-      const op: Op = { ...call.timing, type: 'cancelOrder', orderId, attempt, outcome, code, message, result: order ? { id: order.id, status: order.status } : undefined };
+      const order = payload?.order as { id: string; active: boolean } | undefined;
+      const op: Op = { ...call.timing, type: 'cancelOrder', orderId, attempt, outcome, code, message, result: order ? { id: order.id, status: seenStatus(order) } : undefined };
       this.config.recorder.op(op);
       if (outcome === 'ok' || !mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
       await sleep(Math.min(1500, 150 * attempt));
@@ -390,7 +393,7 @@ export class Workload {
   private orderSeen(wire: WireOrder): OrderSeen {
     return {
       id: wire.id,
-      status: wire.status,
+      status: seenStatus(wire),
       tipMinor: wire.tip.minorUnits,
       deliveryOptionId: wire.deliveryOption.id,
       lines: wire.lines.map((line) => ({ productId: this.idOfName.get(line.productName) ?? line.productName, quantity: line.quantity })),

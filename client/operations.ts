@@ -32,6 +32,7 @@ export const OrderFields = graphql(`
   fragment OrderFields on Order {
     id
     status
+    active
     createdAt
     lines {
       ...OrderLineFields
@@ -102,6 +103,7 @@ export const MenuQuery = graphql(`
       id
       name
       description
+      fulfilment
       cost {
         ...MoneyFields
       }
@@ -123,10 +125,10 @@ export const ViewerQuery = graphql(`
 `);
 
 export const OrdersQuery = graphql(`
-  query Orders($status: OrderStatus, $first: Int, $after: String) {
+  query Orders($active: Boolean, $first: Int, $after: String) {
     viewer {
       id
-      orders(status: $status, first: $first, after: $after) {
+      orders(active: $active, first: $first, after: $after) {
         totalCount
         edges {
           cursor

@@ -1,8 +1,9 @@
 // Wire formats between the gateway (view service, router) and the replicas,
 // declared once and parsed on both sides.
 import { z } from 'zod';
-import { ERROR_CODES } from './domain/types.ts';
+import { ACTOR_ROLES, ERROR_CODES, FULFILMENTS, ORDER_STATUSES } from './domain/types.ts';
 import { ID_CHARS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, ORDER_LINES_MAX } from './domain/limits.ts';
+import { withTimeline } from './domain/lifecycle.ts';
 
 export const CLUSTER_SECRET_HEADER = 'x-jh-cluster-secret';
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -39,7 +40,7 @@ export const ProductWire = z.object({
   priceMinor: money,
   stock: z.number().int().min(0),
 });
-export const DeliveryOptionWire = z.object({ id, name: text, description: text, costMinor: money });
+export const DeliveryOptionWire = z.object({ id, name: text, description: text, costMinor: money, fulfilment: z.enum(FULFILMENTS).optional() });
 export const ContactDetailsWire = z.object({
   firstName: text,
   lastName: text,
@@ -67,7 +68,8 @@ export const OrderWire = z.object({
   id,
   customerId: id,
   idempotencyKey: z.string(),
-  status: z.enum(['ACTIVE', 'CANCELLED']),
+  /** ACTIVE: an order from before the lifecycle, read as PLACED (lifecycle.ts, `withTimeline`). */
+  status: z.enum([...ORDER_STATUSES, 'ACTIVE']),
   createdAt: z.string(),
   deliveryOption: DeliveryOptionWire,
   lines: z.array(OrderLineWire),
@@ -75,7 +77,12 @@ export const OrderWire = z.object({
   deliveryCostMinor: money,
   tipMinor: money,
   totalMinor: money,
+  timeline: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), by: z.enum(ACTOR_ROLES) })).optional(),
+  rejectReason: text.optional(),
 });
+/** An order as the replicas answer it, in its lifecycle form (an order from before the lifecycle read as PLACED). */
+export const OrderRecord = OrderWire.transform(withTimeline);
+
 export const QuoteInputWire = z.object({
   lines: z.array(OrderLineInputWire).max(ORDER_LINES_MAX),
   deliveryOptionId: id.nullish(),
@@ -108,6 +115,16 @@ export const Command = z.discriminatedUnion('type', [
     tipMinorUnits: z.number().int().nullish(),
   }),
   z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id, idempotencyKey: idempotencyKey.nullish() }),
+  // A move of an order's status by its customer or by staff (lifecycle.ts). `actorId` is the customer's or staff member's id.
+  z.object({
+    type: z.literal('moveOrder'),
+    orderId: id,
+    to: z.enum(ORDER_STATUSES),
+    by: z.enum(ACTOR_ROLES),
+    actorId: id,
+    reason: text.nullish(),
+    idempotencyKey: idempotencyKey.nullish(),
+  }),
 ]);
 export type Command = z.infer<typeof Command>;
 
@@ -162,7 +179,8 @@ export const ReadRequest = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('orders'),
     customerId: id,
-    status: z.enum(['ACTIVE', 'CANCELLED']).nullish(),
+    status: z.enum(ORDER_STATUSES).nullish(),
+    active: z.boolean().nullish(),
     first: z.number().int().min(1).max(1000),
     beforeId: id.nullish(),
   }),

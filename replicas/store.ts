@@ -13,6 +13,7 @@ import { GENESIS, chainHash } from './hash-chain.ts';
 import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
 import type { KeyedRequest, Remembered } from './domain/idempotency.ts';
+import { fulfilmentOf, withTimeline } from './domain/lifecycle.ts';
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
@@ -23,7 +24,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS products (id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
   description TEXT NOT NULL, price_minor INTEGER NOT NULL, stock INTEGER NOT NULL CHECK (stock >= 0));
 CREATE TABLE IF NOT EXISTS delivery_options (id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL,
-  description TEXT NOT NULL, cost_minor INTEGER NOT NULL);
+  description TEXT NOT NULL, cost_minor INTEGER NOT NULL, fulfilment TEXT NOT NULL DEFAULT 'DELIVERY');
 CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, first_name TEXT NOT NULL,
   last_name TEXT NOT NULL, phone TEXT NOT NULL, postcode TEXT NOT NULL, address TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
@@ -73,6 +74,7 @@ const toDeliveryOption = (r: Row): DeliveryOption => ({
   name: str(r, 'name'),
   description: str(r, 'description'),
   costMinor: num(r, 'cost_minor'),
+  fulfilment: str(r, 'fulfilment') === 'COLLECTION' ? 'COLLECTION' : 'DELIVERY',
 });
 const toCustomer = (r: Row): Customer => ({
   id: str(r, 'id'),
@@ -83,6 +85,29 @@ const toCustomer = (r: Row): Customer => ({
   address: str(r, 'address'),
 });
 const toOrder = (r: Row): Order => JSON.parse(str(r, 'body')) as Order;
+
+/**
+ * Brings a store made before the order lifecycle up to date, once, in one
+ * transaction: delivery options learn how they are fulfilled (the first
+ * catalogue's "collection" is collected), and orders get their lifecycle
+ * form (ACTIVE is PLACED; a timeline from their creation: `withTimeline`),
+ * the form in which applying their old effects saves them too, so replicas
+ * that upgraded and replicas that caught up agree.
+ */
+function upgrade(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(delivery_options)').all() as { name: string }[];
+  db.transaction(() => {
+    if (!columns.some((c) => c.name === 'fulfilment')) {
+      db.exec("ALTER TABLE delivery_options ADD COLUMN fulfilment TEXT NOT NULL DEFAULT 'DELIVERY'");
+      db.exec("UPDATE delivery_options SET fulfilment = 'COLLECTION' WHERE id = 'collection'");
+    }
+    const update = db.prepare('UPDATE orders SET status = ?, body = ? WHERE id = ?');
+    for (const row of db.prepare("SELECT id, body FROM orders WHERE status = 'ACTIVE' OR body NOT LIKE '%\"timeline\":%'").all() as Row[]) {
+      const order = withTimeline(JSON.parse(str(row, 'body')) as Order);
+      update.run(order.status, JSON.stringify(order), num(row, 'id'));
+    }
+  })();
+}
 const toEntry = (r: Row): Entry => ({
   seq: num(r, 'seq'),
   epoch: num(r, 'epoch'),
@@ -140,6 +165,11 @@ class Queries {
     const row = this.get('SELECT * FROM customers WHERE token_hash = ?', tokenHash);
     return row ? toCustomer(row) : null;
   }
+  orderById(orderId: string): Order | null {
+    if (!/^\d{1,15}$/.test(orderId)) return null;
+    const row = this.get('SELECT body FROM orders WHERE id = ?', Number(orderId));
+    return row ? toOrder(row) : null;
+  }
   order(customerId: string, orderId: string): Order | null {
     if (!/^\d{1,15}$/.test(orderId)) return null;
     const row = this.get('SELECT body FROM orders WHERE id = ? AND customer_id = ?', Number(orderId), customerId);
@@ -156,10 +186,12 @@ class Queries {
   lastOrderId(): number {
     return num(this.get('SELECT coalesce(max(id), 0) AS id FROM orders') ?? { id: 0 }, 'id');
   }
-  orders(customerId: string, query: { status?: OrderStatus | null; first: number; beforeId?: string | null }): OrderPage {
+  orders(customerId: string, query: { status?: OrderStatus | null; active?: boolean | null; first: number; beforeId?: string | null }): OrderPage {
     const before = query.beforeId && /^\d{1,15}$/.test(query.beforeId) ? Number(query.beforeId) : Number.MAX_SAFE_INTEGER;
     const status = query.status ?? null;
-    const filter = status ? 'customer_id = ? AND status = ?' : 'customer_id = ?';
+    // Active in the first version's sense: neither cancelled nor rejected (lifecycle.ts, `isActive`).
+    const active = query.active == null ? '' : ` AND status ${query.active ? 'NOT IN' : 'IN'} ('CANCELLED', 'REJECTED')`;
+    const filter = (status ? 'customer_id = ? AND status = ?' : 'customer_id = ?') + active;
     const args = status ? [customerId, status] : [customerId];
     const rows = this.all(`SELECT body FROM orders WHERE ${filter} AND id < ? ORDER BY id DESC LIMIT ?`, ...args, before, query.first + 1);
     const totalCount = num(this.get(`SELECT count(*) AS n FROM orders WHERE ${filter}`, ...args) ?? { n: 0 }, 'n');
@@ -253,7 +285,7 @@ class Queries {
       hash.update('--\n');
     };
     feed('SELECT id, position, name, description, price_minor, stock FROM products ORDER BY id');
-    feed('SELECT id, position, name, description, cost_minor FROM delivery_options ORDER BY id');
+    feed('SELECT id, position, name, description, cost_minor, fulfilment FROM delivery_options ORDER BY id');
     feed('SELECT id, token_hash, first_name, last_name, phone, postcode, address FROM customers ORDER BY id');
     feed('SELECT id, customer_id, idempotency_key, status, body FROM orders ORDER BY id');
     feed('SELECT request_id, seq, result FROM dedupe ORDER BY request_id');
@@ -318,6 +350,7 @@ export class Store extends Queries {
     // Index pages of a large store stay in memory (the default is 2 MB).
     writer.pragma(`cache_size = -${64 * 1024}`);
     writer.exec(SCHEMA);
+    upgrade(writer);
     const reader = new Database(path, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     return new Store(writer, reader, path);
@@ -498,7 +531,7 @@ export class Store extends Queries {
         }
         if (position === null) throw new Error('a snapshot must start with its head');
         if (chunk.kind === 'customers') for (const c of chunk.rows) this.saveCustomer(c, c.tokenHash);
-        else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(o);
+        else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(withTimeline(o));
         else if (chunk.kind === 'dedupe') for (const d of chunk.rows) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
         else if (chunk.kind === 'idempotency') for (const k of chunk.rows) this.remember(k.seq, k, k.result);
         else {
@@ -568,7 +601,8 @@ export class Store extends Queries {
         return this.saveCustomer(effect.customer, effect.tokenHash);
       case 'orderPlaced':
       case 'orderCancelled':
-        this.saveOrder(effect.order);
+      case 'orderMoved':
+        this.saveOrder(withTimeline(effect.order));
         for (const level of effect.stock) this.run('UPDATE products SET stock = ? WHERE id = ?', level.stock, level.productId);
         return;
     }
@@ -579,7 +613,10 @@ export class Store extends Queries {
       this.run('INSERT OR REPLACE INTO products (id, position, name, description, price_minor, stock) VALUES (?, ?, ?, ?, ?, ?)', p.id, i, p.name, p.description, p.priceMinor, p.stock),
     );
     options.forEach((d, i) =>
-      this.run('INSERT OR REPLACE INTO delivery_options (id, position, name, description, cost_minor) VALUES (?, ?, ?, ?, ?)', d.id, i, d.name, d.description, d.costMinor),
+      this.run(
+        'INSERT OR REPLACE INTO delivery_options (id, position, name, description, cost_minor, fulfilment) VALUES (?, ?, ?, ?, ?, ?)',
+        d.id, i, d.name, d.description, d.costMinor, fulfilmentOf(d),
+      ),
     );
   }
 

@@ -50,6 +50,8 @@ export interface PostcodeCheckResult {
 
 export interface OrdersQuery {
   status?: OrderStatus | null;
+  /** Only orders that stand, or only cancelled and rejected ones. */
+  active?: boolean | null;
   first: number;
   /** Only orders with an id below this one (the cursor of the last one seen). */
   beforeId?: string | null;

@@ -10,6 +10,7 @@
 // can subscribe again) instead of making the gateway hold unbounded memory.
 import { GraphQLError } from 'graphql';
 import type { Order, Product } from '../replicas/domain/types.ts';
+import { withTimeline } from '../replicas/domain/lifecycle.ts';
 import type { ClusterInfo, ReplicaStatusEvent } from '../schema/services.ts';
 import type { Logger } from 'pino';
 import type { ChangeFeed } from './change-feed.ts';
@@ -245,7 +246,8 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
           return;
         case 'orderPlaced':
         case 'orderCancelled':
-          orders.get(effect.order.customerId)?.publish(effect.order);
+        case 'orderMoved':
+          orders.get(effect.order.customerId)?.publish(withTimeline(effect.order));
           for (const level of effect.stock) {
             const product = stock.size > 0 || paced.size > 0 ? await productOf(level.productId) : undefined;
             if (product) publishStock({ ...product, stock: level.stock });

@@ -14,7 +14,7 @@ import {
   type Command,
   CustomerWire,
   DeliveryOptionWire,
-  OrderWire,
+  OrderRecord,
   ProductWire,
   QuoteWire,
   type ReadRequest,
@@ -71,7 +71,7 @@ const QuoteOutcome = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: QuoteWire }),
   z.object({ ok: z.literal(false), errors: z.array(UserErrorWire) }),
 ]);
-const OrderPage = z.object({ orders: z.array(OrderWire), totalCount: z.number(), hasNextPage: z.boolean() });
+const OrderPage = z.object({ orders: z.array(OrderRecord), totalCount: z.number(), hasNextPage: z.boolean() });
 
 export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; secret: string; log: Logger }): Services & {
   /** The customer behind a token the gateway has seen, without asking the cluster; null if it has not (or the token is wrong). */
@@ -132,8 +132,8 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     customerByToken,
     knownCustomerId: (token) => (token.length > TOKEN_CHARS_MAX ? null : (customerIds.get(hashToken(token)) ?? null)),
     customerIdByToken: async (token) => customerIds.get(hashToken(token)) ?? (await customerByToken(token))?.id ?? null,
-    orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, first: query.first, beforeId: query.beforeId }, OrderPage),
-    order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderWire.nullable()),
+    orders: (customerId, query) => read({ type: 'orders', customerId, status: query.status, active: query.active, first: query.first, beforeId: query.beforeId }, OrderPage),
+    order: (customerId, orderId) => read({ type: 'order', customerId, orderId }, OrderRecord.nullable()),
 
     saveContactDetails: async (viewerId, input, idempotencyKey) => {
       const badKey = checkKey(idempotencyKey, viewerId === null);
@@ -158,11 +158,11 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       const checked = validateOrderRequest(input);
       if (!checked.ok) return checked;
       const { idempotencyKey, lines, deliveryOptionId, tipMinorUnits } = checked.value;
-      return write({ type: 'placeOrder', customerId, idempotencyKey, lines, deliveryOptionId, tipMinorUnits }, OrderWire);
+      return write({ type: 'placeOrder', customerId, idempotencyKey, lines, deliveryOptionId, tipMinorUnits }, OrderRecord);
     },
     cancelOrder: async (customerId, orderId, idempotencyKey) => {
       const invalid = invalidId(orderId, 'An order id', ['orderId']) ?? checkKey(idempotencyKey, false);
-      return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId, idempotencyKey }, OrderWire);
+      return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId, idempotencyKey }, OrderRecord);
     },
     cluster: () => views.cluster(),
     checkPostcode: (postcode) => postcodes.check(postcode),

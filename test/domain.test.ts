@@ -126,7 +126,7 @@ describe('orders', () => {
     const placed = await cluster.gql(PLACE_ORDER, { input: { idempotencyKey: randomUUID(), lines: [{ productId: 'pad-thai', quantity: 3 }], deliveryOptionId: 'collection', tipMinorUnits: 0 } }, token);
     const order = placed.data?.placeOrder.order;
     expect(placed.data?.placeOrder.errors).toEqual([]);
-    expect(order).toMatchObject({ status: 'ACTIVE', deliveryOption: { id: 'collection' }, total: { minorUnits: 3 * 1100 } });
+    expect(order).toMatchObject({ status: 'PLACED', deliveryOption: { id: 'collection' }, total: { minorUnits: 3 * 1100 } });
     expect(order.lines[0]).toMatchObject({ productName: 'Pad Thai', quantity: 3, unitPrice: { minorUnits: 1100 } });
     expect((await stockLevels(cluster)).get('pad-thai')).toBe((before.get('pad-thai') ?? 0) - 3);
 
@@ -198,7 +198,7 @@ describe('orders', () => {
     expect(codes(noProduct.data?.placeOrder.errors)).toEqual(['UNKNOWN_PRODUCT']);
   });
 
-  it('lists history newest first, paginated, with an ACTIVE filter', async () => {
+  it('lists history newest first, paginated, with an active filter (the first version\'s ACTIVE) and a status filter', async () => {
     const token = await newCustomer(cluster);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await placeOrder(cluster, token, [{ productId: 'caesar-salad', quantity: 1 }])).data?.placeOrder.order.id);
@@ -211,9 +211,15 @@ describe('orders', () => {
     const page2 = (await cluster.gql(ORDERS, { first: 2, after: page1.pageInfo.endCursor }, token)).data?.viewer.orders;
     expect(page2.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[2], ids[1]]);
 
-    const active = (await cluster.gql(ORDERS, { status: 'ACTIVE', first: 10 }, token)).data?.viewer.orders;
+    const active = (await cluster.gql(ORDERS, { active: true, first: 10 }, token)).data?.viewer.orders;
     expect(active.totalCount).toBe(4);
     expect(active.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[4], ids[3], ids[2], ids[0]]);
+    const gone = (await cluster.gql(ORDERS, { active: false, first: 10 }, token)).data?.viewer.orders;
+    expect(gone.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[1]]);
+    const cancelled = (await cluster.gql(ORDERS, { status: 'CANCELLED', first: 10 }, token)).data?.viewer.orders;
+    expect(cancelled.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[1]]);
+    const placed = (await cluster.gql(ORDERS, { status: 'PLACED', first: 10 }, token)).data?.viewer.orders;
+    expect(placed.totalCount).toBe(4);
   });
 
   it('rejects a bad page size or cursor with a clear error', async () => {
@@ -269,7 +275,7 @@ describe('idempotency keys', () => {
     expect((await cancel(a.data?.placeOrder.order.id)).data?.cancelOrder).toEqual(first.data?.cancelOrder);
     const other = await cancel(b.data?.placeOrder.order.id);
     expect(codes(other.data?.cancelOrder.errors)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
-    expect((await allOrders(cluster, token)).map((o) => o.status).sort()).toEqual(['ACTIVE', 'CANCELLED']);
+    expect((await allOrders(cluster, token)).map((o) => o.status).sort()).toEqual(['CANCELLED', 'PLACED']);
   });
 
   it('answers a retried sign-up with the same customer and token, never a second customer', async () => {

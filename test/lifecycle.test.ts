@@ -1,8 +1,17 @@
 // The order lifecycle's rules, pure (replicas/domain/lifecycle.ts): every
 // status, target and role, for both ways of getting an order, against the
-// issue's own table of who may move what.
-import { describe, expect, it } from 'vitest';
+// issue's own table of who may move what; then on the write path, against a
+// replica's store.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execute } from '../replicas/domain/commands.ts';
 import { ACTOR_ROLES, type ActorRole, FINAL_STATUSES, type Fulfilment, type LifecycleStatus, ORDER_STATUSES, checkMove, isActive } from '../replicas/domain/lifecycle.ts';
+import type { Command } from '../replicas/protocol.ts';
+import { Store } from '../replicas/store.ts';
 
 /** The issue's table (16, item 1), written out: from, to, who, and for which orders. Operators may do what staff do. */
 const ALLOWED: [LifecycleStatus, LifecycleStatus, ActorRole[], Fulfilment[]][] = [
@@ -83,5 +92,138 @@ describe('the order lifecycle', () => {
       for (const [from, to] of ALLOWED) if (reached.has(from) && !reached.has(to)) grew = reached.add(to) !== null;
     }
     expect([...reached].sort()).toEqual([...ORDER_STATUSES].sort());
+  });
+});
+
+// The same rules on the write path: commands executed against a replica's
+// store as a primary's round runs them, each effect appended and applied.
+describe('order moves on the write path', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const newStore = (prepare?: (db: Database.Database) => void) => {
+    const dir = mkdtempSync(join(process.env.JH_TEST_TMP ?? tmpdir(), 'jh-lifecycle-'));
+    dirs.push(dir);
+    const file = join(dir, 'r.db');
+    if (prepare) {
+      const db = new Database(file);
+      prepare(db);
+      db.close();
+    }
+    return Store.open(file);
+  };
+  const catalog: Command = {
+    type: 'loadCatalog',
+    products: [{ id: 'pho', name: 'Pho', description: '', priceMinor: 900, stock: 10 }],
+    deliveryOptions: [
+      { id: 'standard', name: 'Standard', description: '', costMinor: 299, fulfilment: 'DELIVERY' },
+      { id: 'pick-up', name: 'Pick-up', description: '', costMinor: 0, fulfilment: 'COLLECTION' },
+    ],
+  };
+
+  function shop(store: Store) {
+    let clock = Date.parse('2026-11-29T12:00:00Z');
+    const run = (command: Command) => {
+      store.begin();
+      const { outcome, effect } = execute(command, store, new Date((clock += 60_000)));
+      if (effect) store.append(1, `r${store.head.seq + 1}`, effect);
+      store.commit();
+      return outcome;
+    };
+    run(catalog);
+    const customer = run({ type: 'createCustomer', tokenHash: 'a'.repeat(64), details: { firstName: 'Ada', lastName: 'L', phone: '020 7946 0018', postcode: 'SW1A 1AA', address: '1 Road' } });
+    const customerId = customer.ok ? (customer.value as { id: string }).id : '';
+    const place = (deliveryOptionId: string, quantity = 2) => {
+      const placed = run({ type: 'placeOrder', customerId, idempotencyKey: randomUUID(), lines: [{ productId: 'pho', quantity }], deliveryOptionId });
+      if (!placed.ok) throw new Error(JSON.stringify(placed.errors));
+      return (placed.value as { id: string }).id;
+    };
+    const move = (orderId: string, to: LifecycleStatus, by: ActorRole, extra: { reason?: string; idempotencyKey?: string } = {}) =>
+      run({ type: 'moveOrder', orderId, to, by, actorId: by === 'CUSTOMER' ? customerId : `staff-${by}`, ...extra });
+    const stock = () => store.product('pho')?.stock;
+    return { run, place, move, stock, customerId };
+  }
+
+  it('takes a delivery order from PLACED to DELIVERED and a collection order to COLLECTED, with each move in its timeline', () => {
+    const store = newStore();
+    try {
+      const { place, move, stock } = shop(store);
+      const delivered = place('standard');
+      for (const [to, by] of [['ACCEPTED', 'KITCHEN'], ['PREPARING', 'KITCHEN'], ['READY', 'KITCHEN'], ['OUT_FOR_DELIVERY', 'COURIER'], ['DELIVERED', 'COURIER']] as const) {
+        expect(move(delivered, to, by)).toMatchObject({ ok: true, value: { status: to } });
+      }
+      const order = store.orderById(delivered);
+      expect(order?.timeline?.map((e) => `${e.status} by ${e.by}`)).toEqual([
+        'PLACED by CUSTOMER', 'ACCEPTED by KITCHEN', 'PREPARING by KITCHEN', 'READY by KITCHEN', 'OUT_FOR_DELIVERY by COURIER', 'DELIVERED by COURIER',
+      ]);
+      expect(order?.timeline?.map((e) => e.at)).toEqual([...(order?.timeline?.map((e) => e.at) ?? [])].sort());
+      expect(order?.deliveryOption.fulfilment).toBe('DELIVERY');
+
+      const collected = place('pick-up');
+      for (const to of ['ACCEPTED', 'PREPARING', 'READY'] as const) move(collected, to, 'KITCHEN');
+      expect(move(collected, 'OUT_FOR_DELIVERY', 'COURIER')).toMatchObject({ ok: false, errors: [{ code: 'INVALID_TRANSITION' }] });
+      expect(move(collected, 'COLLECTED', 'KITCHEN')).toMatchObject({ ok: true, value: { status: 'COLLECTED' } });
+      expect(stock()).toBe(10 - 4);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('gives the stock back on a rejection or a cancellation, and a refused move changes nothing', () => {
+    const store = newStore();
+    try {
+      const { place, move, stock } = shop(store);
+      const rejected = place('standard', 3);
+      const cancelled = place('standard', 2);
+      const cooking = place('standard', 1);
+      expect(stock()).toBe(4);
+      expect(move(rejected, 'REJECTED', 'KITCHEN', { reason: '  The wok is broken.  ' })).toMatchObject({ ok: true, value: { status: 'REJECTED', rejectReason: 'The wok is broken.' } });
+      move(cancelled, 'ACCEPTED', 'KITCHEN');
+      expect(move(cancelled, 'CANCELLED', 'CUSTOMER')).toMatchObject({ ok: true, value: { status: 'CANCELLED' } });
+      expect(stock()).toBe(9);
+      move(cooking, 'ACCEPTED', 'KITCHEN');
+      move(cooking, 'PREPARING', 'KITCHEN');
+      const hash = store.stateHash();
+      for (const [to, by] of [['CANCELLED', 'CUSTOMER'], ['READY', 'COURIER'], ['DELIVERED', 'KITCHEN'], ['PLACED', 'OPERATOR']] as const) {
+        expect(move(cooking, to, by)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_TRANSITION', message: expect.stringContaining('(PREPARING)') }] });
+      }
+      expect(move('999', 'ACCEPTED', 'KITCHEN')).toMatchObject({ ok: false, errors: [{ code: 'ORDER_NOT_FOUND' }] });
+      expect(store.stateHash()).toBe(hash);
+      expect(store.orders(store.orderById(cooking)?.customerId ?? '', { active: false, first: 10 }).orders.map((o) => o.status).sort()).toEqual(['CANCELLED', 'REJECTED']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('answers a retried move with its first answer, and refuses its key for another move', () => {
+    const store = newStore();
+    try {
+      const { place, move } = shop(store);
+      const id = place('standard');
+      const first = move(id, 'ACCEPTED', 'KITCHEN', { idempotencyKey: 'accept-1' });
+      move(id, 'PREPARING', 'KITCHEN');
+      expect(move(id, 'ACCEPTED', 'KITCHEN', { idempotencyKey: 'accept-1' })).toEqual(first);
+      expect(move(id, 'READY', 'KITCHEN', { idempotencyKey: 'accept-1' })).toMatchObject({ ok: false, errors: [{ code: 'IDEMPOTENCY_KEY_REUSED' }] });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads a store from before the lifecycle: ACTIVE orders are PLACED with a timeline, and the first catalogue\'s collection is collected', () => {
+    const old = { id: '1', customerId: 'c1', idempotencyKey: 'k', status: 'ACTIVE', createdAt: '2026-01-01T00:00:00.000Z', deliveryOption: { id: 'collection', name: 'Collection', description: '', costMinor: 0 }, lines: [], subtotalMinor: 0, deliveryCostMinor: 0, tipMinor: 0, totalMinor: 0 };
+    const store = newStore((db) => {
+      db.exec(`CREATE TABLE delivery_options (id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, cost_minor INTEGER NOT NULL);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (customer_id, idempotency_key));`);
+      db.prepare('INSERT INTO delivery_options VALUES (?, ?, ?, ?, ?)').run('collection', 0, 'Collection', '', 0);
+      db.prepare('INSERT INTO orders VALUES (?, ?, ?, ?, ?)').run(1, 'c1', 'k', 'ACTIVE', JSON.stringify(old));
+    });
+    try {
+      expect(store.deliveryOptions()).toEqual([expect.objectContaining({ id: 'collection', fulfilment: 'COLLECTION' })]);
+      expect(store.orderById('1')).toMatchObject({ status: 'PLACED', timeline: [{ status: 'PLACED', at: old.createdAt, by: 'CUSTOMER' }] });
+      expect(store.orders('c1', { status: 'PLACED', first: 10 }).totalCount).toBe(1);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -59,7 +59,7 @@ describe('subscriptions', () => {
     const bobs = await placeOrder(cluster, bob, [{ productId: 'margherita', quantity: 1 }]);
 
     expect(await adaFeed.waitForEvents(2)).toEqual([
-      { id: orderId, status: 'ACTIVE', total: { minorUnits: placed.data?.placeOrder.order.total.minorUnits } },
+      { id: orderId, status: 'PLACED', total: { minorUnits: placed.data?.placeOrder.order.total.minorUnits } },
       { id: orderId, status: 'CANCELLED', total: { minorUnits: placed.data?.placeOrder.order.total.minorUnits } },
     ]);
     await bobFeed.waitForEvents(1);
@@ -247,7 +247,7 @@ describe('subscriptions across replica deaths', () => {
       const seen = orderFeeds[i];
       await waitFor(`customer ${i}'s events`, () => (seen && seen.events.length >= committed.length ? true : null));
       expect(seen?.events.map((e) => e.id)).toEqual(committed);
-      expect(seen?.events.every((e) => e.status === 'ACTIVE')).toBe(true);
+      expect(seen?.events.every((e) => e.status === 'PLACED')).toBe(true);
     }
     const sold = (before.get('brownie') ?? 0) - (after.get('brownie') ?? 0);
     await waitFor('every stock event', () => (stockFeed.events.length >= sold ? true : null));

@@ -142,7 +142,7 @@ describe('just-hungry order', () => {
     const [placed, ...others] = await ordersOf(token ?? '');
     expect(others).toEqual([]);
     expect(placed).toMatchObject({
-      status: 'ACTIVE',
+      status: 'PLACED',
       deliveryOption: { id: 'express' },
       lines: [
         { productName: 'Pad Thai', quantity: 2 },
@@ -356,10 +356,10 @@ describe('just-hungry order', () => {
     await terminal.choose('View order history');
     await terminal.expect('Your orders, newest first (2):');
     // Newest first: each expect starts after the previous match.
-    await terminal.expect(new RegExp(`Order #${newer} · ACTIVE · Standard delivery`));
+    await terminal.expect(new RegExp(`Order #${newer} · PLACED · Standard delivery`));
     await terminal.expect(/3 × Falafel Wrap .*£22\.50/);
     await terminal.expect(/Total +£26\.49/);
-    await terminal.expect(new RegExp(`Order #${older} · ACTIVE · Standard delivery`));
+    await terminal.expect(new RegExp(`Order #${older} · PLACED · Standard delivery`));
     await terminal.expect(/1 × Tonkotsu Ramen .*£13\.50/);
 
     await terminal.expect('? What would you like to do?');
@@ -385,7 +385,7 @@ describe('just-hungry order', () => {
     await exitFromMenu(terminal);
 
     const statuses = Object.fromEntries((await ordersOf(token)).map((o) => [o.id, o.status]));
-    expect(statuses).toEqual({ [String(older)]: 'CANCELLED', [String(newer)]: 'ACTIVE' });
+    expect(statuses).toEqual({ [String(older)]: 'CANCELLED', [String(newer)]: 'PLACED' });
   });
 
   it('prints the history as JSON for scripts with --history --json, and plain text with --history', async () => {
@@ -399,14 +399,14 @@ describe('just-hungry order', () => {
     expect(json.code).toBe(0);
     const { orders } = JSON.parse(json.stdout) as { orders: OrderRow[] };
     expect(orders.map((o) => [o.id, o.status])).toEqual([
-      [second, 'ACTIVE'],
+      [second, 'PLACED'],
       [first, 'CANCELLED'],
     ]);
     expect(orders[1]).toMatchObject({ lines: [{ productName: 'Chocolate Brownie', quantity: 2 }], total: { minorUnits: 1299, formatted: '£12.99' } });
 
     const text = await runJustHungry(['order', '--url', url, '--history'], { JH_CONFIG_DIR: config, NO_COLOR: '1' });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`Order #${second} · ACTIVE[^]*Order #${first} · CANCELLED[^]*Total +£12\\.99\n +Refunded +£12\\.99`));
+    expect(text.stdout).toMatch(new RegExp(`Order #${second} · PLACED[^]*Order #${first} · CANCELLED[^]*Total +£12\\.99\n +Refunded +£12\\.99`));
 
     const nobody = await runJustHungry(['order', '--url', url, '--history', '--json'], { JH_CONFIG_DIR: configDir() });
     expect(nobody.code).toBe(1);

@@ -13,12 +13,6 @@ import type { Session } from './session.js';
 
 /** The most of one dish in one order (the API's limit too). */
 const QUANTITY_MAX = 99;
-/**
- * Delivery options the customer collects: no rider brings the order, so no
- * tip is asked for. The API does not say which options a rider brings, so
- * the catalogue's collection option is named here.
- */
-const COLLECTED_OPTION_IDS = new Set(['collection']);
 
 type Product = MenuQuery['products'][number];
 type DeliveryOption = MenuQuery['deliveryOptions'][number];
@@ -126,8 +120,9 @@ async function chooseDelivery(options: DeliveryOption[]): Promise<DeliveryOption
   return chosen;
 }
 
+/** A tip is for the rider: none is asked for an order the customer collects. */
 function riderDelivers(option: DeliveryOption): boolean {
-  return !COLLECTED_OPTION_IDS.has(option.id);
+  return option.fulfilment === 'DELIVERY';
 }
 
 /** An optional tip where a rider delivers, asked again until the API accepts it; returns the priced choices. */

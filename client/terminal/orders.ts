@@ -5,6 +5,9 @@ import { confirm, select } from '@inquirer/prompts';
 import type { OrderFieldsFragment, OrderStatus, OrdersQuery as OrdersPage } from '../gql/graphql.js';
 import { CancelOrderMutation, OrdersQuery } from '../operations.js';
 import { bad, good, orderBlock, orderSummary, say } from './output.js';
+
+/** Statuses in which the customer may still cancel (the API's rule, which refuses any other). */
+const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['PLACED', 'ACCEPTED']);
 import type { Session } from './session.js';
 
 /** The API's largest page, and a bound on how many we follow (10 000 orders). */
@@ -12,13 +15,13 @@ const PAGE_SIZE = 100;
 const PAGES_MAX = 100;
 
 /** Every order of the session's customer, newest first; null when there is no known customer. */
-export async function allOrders(session: Session, status: OrderStatus | null = null): Promise<OrderFieldsFragment[] | null> {
+export async function allOrders(session: Session, active: boolean | null = null): Promise<OrderFieldsFragment[] | null> {
   if (!session.token) return null;
   const orders: OrderFieldsFragment[] = [];
   let after: string | null = null;
   for (let pages = 0; pages < PAGES_MAX; pages++) {
     // Annotated: `after` is narrowed by this very loop, which TypeScript cannot infer through.
-    const page: OrdersPage = await session.api.query(OrdersQuery, { status, first: PAGE_SIZE, after });
+    const page: OrdersPage = await session.api.query(OrdersQuery, { active, first: PAGE_SIZE, after });
     const viewer = page.viewer;
     if (!viewer) return null;
     orders.push(...viewer.orders.edges.map((edge) => edge.node));
@@ -40,9 +43,11 @@ export async function showHistory(session: Session): Promise<void> {
 }
 
 export async function cancelOrder(session: Session): Promise<void> {
-  const orders = await allOrders(session, 'ACTIVE');
-  if (!orders) return say(NO_CUSTOMER);
-  if (orders.length === 0) return say('You have no active orders to cancel.');
+  const all = await allOrders(session, true);
+  if (!all) return say(NO_CUSTOMER);
+  // A customer may cancel an order until the kitchen starts cooking it.
+  const orders = all.filter((order) => CANCELLABLE.has(order.status));
+  if (orders.length === 0) return say('You have no orders that can still be cancelled (an order can be until the kitchen starts cooking it).');
   const id = await select<string | null>({
     message: 'Which order do you want to cancel?',
     choices: [...orders.map((order) => ({ name: orderSummary(order), value: order.id })), { name: 'None: back to the menu', value: null }],

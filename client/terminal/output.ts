@@ -45,7 +45,7 @@ export function costBlock(quote: Quote | OrderFieldsFragment, options: { deliver
 
 export function orderBlock(order: OrderFieldsFragment): string[] {
   const when = new Date(order.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-  const status = order.status === 'ACTIVE' ? paint('green')(order.status) : dim(order.status);
+  const status = order.active ? paint('green')(order.status) : dim(order.status);
   return [`${bold(`Order #${order.id}`)} · ${status} · ${order.deliveryOption.name} · ${dim(when)}`, ...costBlock(order, { delivery: order.deliveryOption.name, tip: true, refunded: order.status === 'CANCELLED' })];
 }
 

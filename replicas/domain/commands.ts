@@ -5,11 +5,14 @@ import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
+import { STOCK_RETURNED, checkMove, fulfilmentOf, withTimeline } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
 import {
+  type ActorRole,
   type Customer,
   type DeliveryOption,
   type Order,
+  type OrderStatus,
   type Outcome,
   type Product,
   fail,
@@ -24,6 +27,8 @@ export interface StateView {
   catalogLoaded(): boolean;
   customer(id: string): Customer | null;
   order(customerId: string, orderId: string): Order | null;
+  /** Any customer's order, for staff. */
+  orderById(orderId: string): Order | null;
   orderByIdempotencyKey(customerId: string, key: string): Order | null;
   /** What `key` of `scope` was first used for, if it was. */
   remembered(scope: string, key: string): Remembered | null;
@@ -48,7 +53,7 @@ export function execute(command: Command, state: StateView, now: Date): Executio
   const checked = validateIdempotencyKey(command.idempotencyKey);
   if (!checked.ok) return answer(checked);
   const keyed: KeyedRequest = {
-    scope: command.type === 'createCustomer' ? ANONYMOUS : command.customerId,
+    scope: command.type === 'createCustomer' ? ANONYMOUS : command.type === 'moveOrder' ? command.actorId : command.customerId,
     key: checked.value,
     requestHash: requestHash(command),
   };
@@ -77,7 +82,9 @@ function executeOnce(command: Command, state: StateView, now: Date): Execution {
     case 'placeOrder':
       return placeOrder(command, state, now);
     case 'cancelOrder':
-      return cancelOrder(command, state);
+      return moveOrder({ orderId: command.orderId, to: 'CANCELLED', by: 'CUSTOMER', actorId: command.customerId }, state, now);
+    case 'moveOrder':
+      return moveOrder(command, state, now);
   }
 }
 
@@ -89,7 +96,8 @@ function withResult(effect: Effect): Execution {
       return answer(ok(effect.customer), effect);
     case 'orderPlaced':
     case 'orderCancelled':
-      return answer(ok(effect.order), effect);
+    case 'orderMoved':
+      return answer(ok(withTimeline(effect.order)), effect);
   }
 }
 
@@ -120,22 +128,39 @@ function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: St
     id: String(state.lastOrderId() + 1),
     customerId: command.customerId,
     idempotencyKey: key,
-    status: 'ACTIVE',
+    status: 'PLACED',
     createdAt: now.toISOString(),
-    deliveryOption: cart.deliveryOption,
+    deliveryOption: { ...cart.deliveryOption, fulfilment: fulfilmentOf(cart.deliveryOption) },
     ...toQuote(cart),
+    timeline: [{ status: 'PLACED', at: now.toISOString(), by: 'CUSTOMER' }],
   };
   return withResult({ type: 'orderPlaced', order, stock });
 }
 
-function cancelOrder(command: Extract<Command, { type: 'cancelOrder' }>, state: StateView): Execution {
-  const order = state.order(command.customerId, command.orderId);
-  if (!order) return answer(fail(userError('ORDER_NOT_FOUND', `You have no order ${command.orderId}.`, ['orderId'])));
-  // Cancelling twice is what the customer asked for both times: a success that changes nothing.
-  if (order.status === 'CANCELLED') return answer(ok(order));
-  const stock = order.lines.map((line) => ({
-    productId: line.productId,
-    stock: (state.product(line.productId)?.stock ?? 0) + line.quantity,
-  }));
-  return withResult({ type: 'orderCancelled', order: { ...order, status: 'CANCELLED' }, stock });
+/**
+ * A move of an order's status (lifecycle.ts): by its customer (who must own
+ * it) or by staff. Repeating a move already made is a success that changes
+ * nothing; a move to REJECTED or CANCELLED gives the order's stock back.
+ */
+function moveOrder(
+  move: { orderId: string; to: OrderStatus; by: ActorRole; actorId: string; reason?: string | null },
+  state: StateView,
+  now: Date,
+): Execution {
+  const found = move.by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
+  if (!found) return answer(fail(userError('ORDER_NOT_FOUND', move.by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
+  const order = withTimeline(found);
+  const checked = checkMove({ id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) }, move.to, move.by, move.reason ?? null);
+  if (!checked.ok) return answer(checked);
+  if (checked.value === 'already') return answer(ok(order));
+  const stock = STOCK_RETURNED.has(move.to)
+    ? order.lines.map((line) => ({ productId: line.productId, stock: (state.product(line.productId)?.stock ?? 0) + line.quantity }))
+    : [];
+  const moved: Order = {
+    ...order,
+    status: move.to,
+    timeline: [...order.timeline, { status: move.to, at: now.toISOString(), by: move.by }],
+    ...(move.to === 'REJECTED' ? { rejectReason: (move.reason ?? '').trim() } : {}),
+  };
+  return withResult({ type: 'orderMoved', order: moved, stock });
 }

@@ -4,6 +4,7 @@
 // needs nothing but the effect.
 import { z } from 'zod';
 import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire } from '../protocol.ts';
+import { withTimeline } from './lifecycle.ts';
 
 const StockLevel = z.object({ productId: z.string(), stock: z.number().int().min(0) });
 /** The idempotency key a write was made under, recorded with its answer (see idempotency.ts). */
@@ -17,7 +18,9 @@ export const Effect = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('customerSaved'), customer: CustomerWire, tokenHash: z.string().optional(), idempotency: Keyed }),
   z.object({ type: z.literal('orderPlaced'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
+  // Written before the lifecycle; applied as an orderMoved to CANCELLED.
   z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
+  z.object({ type: z.literal('orderMoved'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
 ]);
 export type Effect = z.infer<typeof Effect>;
 
@@ -30,6 +33,7 @@ export function resultOf(effect: Effect): unknown {
       return effect.customer;
     case 'orderPlaced':
     case 'orderCancelled':
-      return effect.order;
+    case 'orderMoved':
+      return withTimeline(effect.order);
   }
 }

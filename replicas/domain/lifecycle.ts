@@ -8,17 +8,9 @@
 //      |          +-> CANCELLED         +-> COLLECTED  (Collection orders)
 //      +-> REJECTED (kitchen, with a reason)
 //      +-> CANCELLED (customer)
-import { type Outcome, fail, ok, userError } from './types.ts';
+import { type ActorRole, type DeliveryOption, type TimelineEntry, type Fulfilment, type Order, type OrderStatus as LifecycleStatus, type Outcome, fail, ok, userError } from './types.ts';
 
-export const ORDER_STATUSES = ['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'OUT_FOR_DELIVERY', 'DELIVERED', 'COLLECTED', 'REJECTED', 'CANCELLED'] as const;
-export type LifecycleStatus = (typeof ORDER_STATUSES)[number];
-
-/** Who makes a move: the customer who placed the order, or a member of staff in one of three roles. */
-export const ACTOR_ROLES = ['CUSTOMER', 'KITCHEN', 'COURIER', 'OPERATOR'] as const;
-export type ActorRole = (typeof ACTOR_ROLES)[number];
-
-/** How an order reaches its customer: a rider brings it, or the customer collects it. */
-export type Fulfilment = 'DELIVERY' | 'COLLECTION';
+export { ACTOR_ROLES, type ActorRole, type Fulfilment, ORDER_STATUSES, type OrderStatus as LifecycleStatus } from './types.ts';
 
 interface Move {
   from: LifecycleStatus;
@@ -56,6 +48,20 @@ export const STOCK_RETURNED: ReadonlySet<LifecycleStatus> = new Set(['REJECTED',
  * (ACTIVE, as opposed to CANCELLED): neither cancelled nor rejected.
  */
 export const isActive = (status: LifecycleStatus): boolean => !STOCK_RETURNED.has(status);
+
+/** How an order placed with this option reaches its customer; options from before the lifecycle were all delivered, bar the first catalogue's "collection". */
+export function fulfilmentOf(option: DeliveryOption): Fulfilment {
+  return option.fulfilment ?? (option.id === 'collection' ? 'COLLECTION' : 'DELIVERY');
+}
+
+/** An order as the lifecycle knows it: an order from before the lifecycle (ACTIVE, no timeline) was PLACED when it was created. */
+export function withTimeline(order: Omit<Order, 'status'> & { status: LifecycleStatus | 'ACTIVE' }): Order & { timeline: NonNullable<Order['timeline']> } {
+  const status = order.status === 'ACTIVE' ? 'PLACED' : order.status;
+  if (order.timeline) return { ...order, status, timeline: order.timeline };
+  const timeline: TimelineEntry[] = [{ status: 'PLACED', at: order.createdAt, by: 'CUSTOMER' }];
+  if (status === 'CANCELLED') timeline.push({ status: 'CANCELLED', at: order.createdAt, by: 'CUSTOMER' });
+  return { ...order, status, timeline };
+}
 
 /** A rejection's reason: what the kitchen tells the customer. */
 export const REJECT_REASON_CHARS_MAX = 500;

@@ -45,6 +45,8 @@ export interface DeliveryOption {
   name: string;
   description: string;
   costMinor: number;
+  /** Absent in a catalogue or order from before the lifecycle: delivered by a rider (see `fulfilmentOf`). */
+  fulfilment?: Fulfilment;
 }
 
 export interface ContactDetails {
@@ -59,7 +61,24 @@ export interface Customer extends ContactDetails {
   id: string;
 }
 
-export type OrderStatus = 'ACTIVE' | 'CANCELLED';
+/** An order's status in its life after it is placed (lifecycle.ts says which moves there are). */
+export const ORDER_STATUSES = ['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'OUT_FOR_DELIVERY', 'DELIVERED', 'COLLECTED', 'REJECTED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Who makes a move: the customer who placed the order, or a member of staff in one of three roles. */
+export const ACTOR_ROLES = ['CUSTOMER', 'KITCHEN', 'COURIER', 'OPERATOR'] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** How an order reaches its customer: a rider brings it, or the customer collects it. */
+export const FULFILMENTS = ['DELIVERY', 'COLLECTION'] as const;
+export type Fulfilment = (typeof FULFILMENTS)[number];
+
+/** One move in an order's life: the status it reached, when, and who made the move. */
+export interface TimelineEntry {
+  status: OrderStatus;
+  at: string;
+  by: ActorRole;
+}
 
 export interface OrderLine {
   productId: string;
@@ -85,6 +104,10 @@ export interface Order extends Quote {
   createdAt: string;
   /** The delivery option as it was when the order was placed. */
   deliveryOption: DeliveryOption;
+  /** Every move, in order, from PLACED (absent in an order from before the lifecycle: see `withTimeline`). */
+  timeline?: TimelineEntry[];
+  /** Why the kitchen rejected it. */
+  rejectReason?: string;
 }
 
 export interface OrderLineInput {

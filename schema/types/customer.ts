@@ -17,6 +17,7 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
       description: `Order history, newest first; \`first\` from 1 to ${ORDERS_PAGE_MAX} (default ${ORDERS_PAGE_DEFAULT}).`,
       args: {
         status: t.arg({ type: OrderStatusRef, required: false }),
+        active: t.arg.boolean({ required: false, description: 'Only orders that stand (true) or only cancelled and rejected ones (false).' }),
         first: t.arg.int({ required: false }),
         after: t.arg.string({ required: false }),
       },
@@ -26,7 +27,7 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
           throw new GraphQLError(`first must be from 1 to ${ORDERS_PAGE_MAX}.`, { extensions: { code: 'INVALID_INPUT' } });
         }
         const beforeId = args.after ? decodeCursor(args.after) : null;
-        return services.orders(customer.id, { status: args.status ?? null, first, beforeId });
+        return services.orders(customer.id, { status: args.status ?? null, active: args.active ?? null, first, beforeId });
       },
     }),
   }),

@@ -1,10 +1,27 @@
 import { GraphQLError } from 'graphql';
-import type { Order, OrderLine, OrderPage, Product, Quote } from '../../replicas/domain/types.ts';
+import { isActive } from '../../replicas/domain/lifecycle.ts';
+import { ACTOR_ROLES, ORDER_STATUSES, type Order, type OrderLine, type OrderPage, type Product, type Quote, type TimelineEntry } from '../../replicas/domain/types.ts';
 import { type Context, builder } from '../builder.ts';
 import { MoneyRef } from './money.ts';
 import { DeliveryOptionRef, ProductRef } from './product.ts';
 
-export const OrderStatusRef = builder.enumType('OrderStatus', { values: ['ACTIVE', 'CANCELLED'] as const });
+export const OrderStatusRef = builder.enumType('OrderStatus', {
+  description:
+    'Where an order is in its life: PLACED -> ACCEPTED -> PREPARING -> READY -> OUT_FOR_DELIVERY -> DELIVERED, or READY -> COLLECTED for Collection; ' +
+    'the kitchen may reject a PLACED order (REJECTED), the customer cancel a PLACED or ACCEPTED one (CANCELLED).',
+  values: ORDER_STATUSES,
+});
+
+export const ActorRoleRef = builder.enumType('ActorRole', { description: 'Who made a move: the customer, or staff in a role.', values: ACTOR_ROLES });
+
+const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').implement({
+  description: 'One move in an order\'s life: the status it reached, when, and who made the move.',
+  fields: (t) => ({
+    status: t.field({ type: OrderStatusRef, resolve: (e) => e.status }),
+    at: t.exposeString('at'),
+    by: t.field({ type: ActorRoleRef, resolve: (e) => e.by }),
+  }),
+});
 
 // One products read per request, however many order lines ask for theirs.
 const productsByRequest = new WeakMap<Context, Promise<Map<string, Product>>>();
@@ -40,6 +57,12 @@ export const OrderRef = builder.objectRef<Order>('Order').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     status: t.field({ type: OrderStatusRef, resolve: (o) => o.status }),
+    active: t.boolean({
+      description: 'Whether the order stands (the first version\'s ACTIVE): neither cancelled nor rejected.',
+      resolve: (o) => isActive(o.status),
+    }),
+    timeline: t.field({ type: [TimelineEntryRef], description: 'Every move of the order, oldest first, from PLACED.', resolve: (o) => o.timeline ?? [] }),
+    rejectReason: t.string({ nullable: true, description: 'Why the kitchen rejected the order.', resolve: (o) => o.rejectReason ?? null }),
     createdAt: t.exposeString('createdAt'),
     lines: t.field({ type: [OrderLineRef], resolve: (o) => o.lines }),
     deliveryOption: t.field({ type: DeliveryOptionRef, resolve: (o) => o.deliveryOption }),

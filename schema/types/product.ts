@@ -1,4 +1,5 @@
-import type { DeliveryOption, Product } from '../../replicas/domain/types.ts';
+import { fulfilmentOf } from '../../replicas/domain/lifecycle.ts';
+import { type DeliveryOption, FULFILMENTS, type Product } from '../../replicas/domain/types.ts';
 import { builder } from '../builder.ts';
 import { MoneyRef } from './money.ts';
 
@@ -13,6 +14,8 @@ export const ProductRef = builder.objectRef<Product>('Product').implement({
   }),
 });
 
+const FulfilmentRef = builder.enumType('Fulfilment', { description: 'How an order reaches its customer.', values: FULFILMENTS });
+
 export const DeliveryOptionRef = builder.objectRef<DeliveryOption>('DeliveryOption').implement({
   description: 'A way to get the order to the customer, with its cost.',
   fields: (t) => ({
@@ -20,5 +23,10 @@ export const DeliveryOptionRef = builder.objectRef<DeliveryOption>('DeliveryOpti
     name: t.exposeString('name'),
     description: t.exposeString('description'),
     cost: t.field({ type: MoneyRef, resolve: (d) => d.costMinor }),
+    fulfilment: t.field({
+      type: FulfilmentRef,
+      description: 'DELIVERY: a rider brings the order (OUT_FOR_DELIVERY, then DELIVERED); COLLECTION: the customer collects it when READY (COLLECTED).',
+      resolve: (d) => fulfilmentOf(d),
+    }),
   }),
 });

@@ -36,8 +36,8 @@ export const CANCEL_ORDER = `mutation Cancel($input: CancelOrderInput!) {
   cancelOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message field } }
 }`;
 
-export const ORDERS = `query Orders($status: OrderStatus, $first: Int, $after: String) {
-  viewer { id orders(status: $status, first: $first, after: $after) {
+export const ORDERS = `query Orders($status: OrderStatus, $active: Boolean, $first: Int, $after: String) {
+  viewer { id orders(status: $status, active: $active, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${ORDER_FIELDS} } }
   } }
 }`;

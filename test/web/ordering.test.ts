@@ -131,7 +131,7 @@ describe('the web client', () => {
     await waitForText(confirmation, /Thanks, Ada! Order #\d+ is placed\./);
     const orderId = /Order #(\d+)/.exec(await confirmation.innerText())?.[1];
     expect(new URL(page.url()).pathname).toBe(`/orders/${orderId}`);
-    for (const fact of ['Active', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(confirmation, fact);
+    for (const fact of ['Placed', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(confirmation, fact);
     await waitFor('focus on the confirmation', async () => (await focused(page)).startsWith('h1 "Thanks, Ada!'));
     expect(await currentTab(page)).not.toContain('Menu (page)');
     await screenshot(page, 'confirmation-phone');
@@ -141,7 +141,7 @@ describe('the web client', () => {
     await page.reload();
     const again = page.getByTestId('order-page');
     await waitForText(again.getByRole('heading', { level: 1 }), `Order #${orderId}`);
-    for (const fact of ['Active', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(again, fact);
+    for (const fact of ['Placed', '2× Margherita Pizza', '1× Pad Thai', 'Express delivery', '1 Test Street, London, SW1A 1AA', '£38.99']) await waitForText(again, fact);
     expect(await page.getByText('Your cart is empty').count()).toBe(0);
     await audit(page, 'order page', a11y);
 
@@ -308,7 +308,7 @@ describe('the web client', () => {
     const firstCard = page.getByTestId(`order-${first.id}`);
     const secondCard = page.getByTestId(`order-${second.id}`);
     await waitForText(firstCard, '2× Falafel Wrap');
-    await waitForText(secondCard, 'Active');
+    await waitForText(secondCard, 'Placed');
     // Newest first.
     const ids = await page.locator('.order-list > li').evaluateAll((items) => items.map((item) => item.getAttribute('data-testid')));
     expect(ids).toEqual([`order-${second.id}`, `order-${first.id}`]);
@@ -323,7 +323,7 @@ describe('the web client', () => {
     await screenshot(page, 'cancel-confirm-phone');
     await audit(page, 'orders, asking to cancel', a11y);
     await secondCard.getByRole('button', { name: 'Keep order' }).click();
-    expect(await secondCard.locator('.badge').innerText()).toBe('Active');
+    expect(await secondCard.locator('.badge').innerText()).toBe('Placed');
     await secondCard.getByRole('button', { name: 'Cancel order' }).click();
     await secondCard.getByRole('button', { name: 'Yes, cancel order' }).click();
     await waitForText(secondCard.locator('.badge'), 'Cancelled');

@@ -5,6 +5,7 @@ import { useMutation } from 'urql';
 import { CancelOrderMutation } from '../../../operations.js';
 import type { Order } from '../hooks/useOrders.js';
 import { newKey } from '../storage.js';
+import { cancellable } from './OrderSummary.js';
 
 export function CancelOrder({ order }: { order: Order }) {
   const [confirming, setConfirming] = useState(false);
@@ -29,12 +30,12 @@ export function CancelOrder({ order }: { order: Order }) {
           {message}
         </p>
       )}
-      {order.status === 'ACTIVE' && !confirming && (
+      {cancellable(order) && !confirming && (
         <button type="button" className="button button--ghost button--danger" onClick={() => setConfirming(true)} autoFocus={kept}>
           Cancel order
         </button>
       )}
-      {order.status === 'ACTIVE' && confirming && (
+      {cancellable(order) && confirming && (
         <div className="confirm" role="alertdialog" aria-labelledby={`cancel-${order.id}`}>
           <p id={`cancel-${order.id}`}>Cancel order #{order.id}? Your food will not be made.</p>
           <div className="actions">

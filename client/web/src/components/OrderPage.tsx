@@ -58,7 +58,7 @@ function OrderDetails({ order, customer }: { order: Order; customer: Customer | 
       <p className="muted">
         Placed {placedAt(order.createdAt)} ·{' '}
         <span aria-live="polite">
-          <StatusBadge status={order.status} />
+          <StatusBadge order={order} />
         </span>
       </p>
       <OrderLines order={order} />

@@ -39,8 +39,23 @@ export function Costs({ subtotal, deliveryCost, tip, total, deliveryName, testId
   );
 }
 
-export function StatusBadge({ status }: { status: Order['status'] }) {
-  return <span className={`badge badge--${status.toLowerCase()}`}>{status === 'ACTIVE' ? 'Active' : 'Cancelled'}</span>;
+const STATUS_WORDS: Record<Order['status'], string> = {
+  PLACED: 'Placed',
+  ACCEPTED: 'Accepted',
+  PREPARING: 'Being prepared',
+  READY: 'Ready',
+  OUT_FOR_DELIVERY: 'Out for delivery',
+  DELIVERED: 'Delivered',
+  COLLECTED: 'Collected',
+  REJECTED: 'Rejected',
+  CANCELLED: 'Cancelled',
+};
+
+/** Statuses in which the customer may still cancel (the API's rule, which refuses any other). */
+export const cancellable = (order: Pick<Order, 'status'>): boolean => order.status === 'PLACED' || order.status === 'ACCEPTED';
+
+export function StatusBadge({ order }: { order: Pick<Order, 'status' | 'active'> }) {
+  return <span className={`badge badge--${order.active ? 'active' : 'cancelled'}`}>{STATUS_WORDS[order.status]}</span>;
 }
 
 export function placedAt(createdAt: string): string {

@@ -2,7 +2,6 @@
 // link to the order's own page; filter to active orders; cancel one after
 // confirming. Statuses change live.
 import { useState } from 'react';
-import type { OrderStatus } from '../../../gql/graphql.js';
 import { type Order, useOrders } from '../hooks/useOrders.js';
 import { CancelOrder } from './CancelOrder.js';
 import { Link } from './Link.js';
@@ -11,7 +10,8 @@ import { ErrorNotice } from './ErrorNotice.js';
 import { PageTitle } from './PageTitle.js';
 
 export function Orders() {
-  const [filter, setFilter] = useState<OrderStatus | null>(null);
+  // All orders, or only those that stand (neither cancelled nor rejected).
+  const [filter, setFilter] = useState<true | null>(null);
   const view = useOrders(filter);
   return (
     <section className="orders" aria-labelledby="orders-title">
@@ -21,7 +21,7 @@ export function Orders() {
           <button type="button" aria-pressed={filter === null} onClick={() => setFilter(null)}>
             All
           </button>
-          <button type="button" aria-pressed={filter === 'ACTIVE'} onClick={() => setFilter('ACTIVE')}>
+          <button type="button" aria-pressed={filter === true} onClick={() => setFilter(true)}>
             Active
           </button>
         </div>
@@ -29,7 +29,7 @@ export function Orders() {
       {view.error && <ErrorNotice onRetry={view.refetch}>{view.error}</ErrorNotice>}
       {view.loading && <p className="muted">Loading your orders…</p>}
       {!view.loading && !view.error && view.orders.length === 0 && (
-        <p className="card muted">{filter === 'ACTIVE' ? 'You have no active orders.' : 'You have not ordered anything yet.'}</p>
+        <p className="card muted">{filter === true ? 'You have no active orders.' : 'You have not ordered anything yet.'}</p>
       )}
       <ul className="order-list">
         {view.orders.map((order) => (
@@ -52,7 +52,7 @@ function OrderCard({ order }: { order: Order }) {
         <h2 id={`order-${order.id}-title`} className="order__title">
           <Link to={{ page: 'order', orderId: order.id }}>Order #{order.id}</Link>
         </h2>
-        <StatusBadge status={order.status} />
+        <StatusBadge order={order} />
       </header>
       <p className="muted">
         {placedAt(order.createdAt)} · {order.deliveryOption.name}

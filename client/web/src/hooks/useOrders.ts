@@ -3,7 +3,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { OrdersQuery, OrderStatusChangedSubscription } from '../../../operations.js';
-import type { OrderFieldsFragment, OrderStatus } from '../../../gql/graphql.js';
+import type { OrderFieldsFragment } from '../../../gql/graphql.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
 
@@ -22,9 +22,9 @@ export interface OrdersView {
 
 const newestFirst = (a: Order, b: Order) => Number(b.id) - Number(a.id);
 
-export function useOrders(status: OrderStatus | null): OrdersView {
+export function useOrders(active: boolean | null): OrdersView {
   const [pageCount, setPageCount] = useState(1);
-  const [result, reexecute] = useQuery({ query: OrdersQuery, variables: { status, first: ORDERS_PAGE_SIZE * pageCount } });
+  const [result, reexecute] = useQuery({ query: OrdersQuery, variables: { active, first: ORDERS_PAGE_SIZE * pageCount } });
   const [live, setLive] = useState<ReadonlyMap<string, Order>>(new Map());
   useLiveFeed(OrderStatusChangedSubscription, ({ orderStatusChanged }) => {
     setLive((previous) => new Map(previous).set(orderStatusChanged.id, orderStatusChanged));
@@ -41,13 +41,13 @@ export function useOrders(status: OrderStatus | null): OrdersView {
       // A live event is the newest word on an order; new orders join the top of the list.
       if (byId.has(order.id) || Number(order.id) > oldestShown) byId.set(order.id, order);
     }
-    return [...byId.values()].filter((order) => status === null || order.status === status).sort(newestFirst);
-  }, [connection, live, status]);
+    return [...byId.values()].filter((order) => active === null || order.active === active).sort(newestFirst);
+  }, [connection, live, active]);
 
   const extra = orders.filter((o) => !connection?.edges.some((e) => e.node.id === o.id)).length;
   return {
     orders,
-    totalCount: (connection?.totalCount ?? 0) + (status === null ? extra : 0),
+    totalCount: (connection?.totalCount ?? 0) + (active === null ? extra : 0),
     hasMore: connection?.pageInfo.hasNextPage ?? false,
     loading: result.fetching && !result.data,
     error: result.error && !result.data ? 'Your orders could not be loaded.' : null,
