@@ -56,6 +56,30 @@ describe('just-hungry order', () => {
     return terminal;
   }
 
+  /** A new customer's first name, last name and phone, each answered at its prompt, up to the postcode's prompt. */
+  async function newCustomerUpToPostcode(terminal: Terminal, [firstName, lastName, phone]: [string, string, string]): Promise<void> {
+    for (const [prompt, value] of [['First name', firstName], ['Last name', lastName], ['Phone number', phone]] as const) {
+      await terminal.expect(`? ${prompt}:`);
+      terminal.answer(value);
+    }
+    await terminal.expect('? Postcode:');
+  }
+
+  /** A returning customer's details confirmed and one Margherita Pizza in the cart, up to the choice of delivery. */
+  async function confirmedWithOnePizza(terminal: Terminal): Promise<void> {
+    await terminal.expect('? Are these details correct?');
+    terminal.answer('');
+    await terminal.expect('? Add a dish to your cart:');
+    await terminal.choose('Margherita Pizza');
+    await terminal.expect('? How many Margherita Pizza?');
+    terminal.answer('');
+    await terminal.expect('? Add another dish');
+    await terminal.choose('Review the cart (1 item)');
+    await terminal.expect('? Go on to delivery?');
+    terminal.answer('');
+    await terminal.expect('? Delivery:');
+  }
+
   /** A customer made through the API, saved in a fresh config dir as if they had ordered before. */
   async function returningCustomer(): Promise<{ config: string; token: string }> {
     const token = await newCustomer(cluster);
@@ -82,13 +106,7 @@ describe('just-hungry order', () => {
     const terminal = order(config);
     await terminal.expect('? What would you like to do?');
     await terminal.choose('Create a new order');
-    await terminal.expect('? First name:');
-    terminal.answer('Grace');
-    await terminal.expect('? Last name:');
-    terminal.answer('Hopper');
-    await terminal.expect('? Phone number:');
-    terminal.answer('020 7946 0321');
-    await terminal.expect('? Postcode:');
+    await newCustomerUpToPostcode(terminal, ['Grace', 'Hopper', '020 7946 0321']);
     terminal.answer('ZZ9 9ZZ'); // well formed, but postcodes.io does not know it
     await terminal.expect(/✗ .*ZZ9 9ZZ/);
     terminal.write(KEY.ctrlU); // the refused value stays in the prompt, to be corrected
@@ -162,17 +180,7 @@ describe('just-hungry order', () => {
     await terminal.expect('Your details:');
     await terminal.expect(/Name +Ada Lovelace/);
     await terminal.expect(/Postcode +SW1A 1AA/);
-    await terminal.expect('? Are these details correct?');
-    terminal.answer('');
-    await terminal.expect('? Add a dish to your cart:');
-    await terminal.choose('Margherita Pizza');
-    await terminal.expect('? How many Margherita Pizza?');
-    terminal.answer('');
-    await terminal.expect('? Add another dish');
-    await terminal.choose('Review the cart (1 item)');
-    await terminal.expect('? Go on to delivery?');
-    terminal.answer('');
-    await terminal.expect('? Delivery:');
+    await confirmedWithOnePizza(terminal);
     await terminal.choose('Standard delivery');
     await terminal.expect('? Add a tip for the rider?');
     terminal.answer('y');
@@ -201,17 +209,7 @@ describe('just-hungry order', () => {
     const terminal = order(config);
     await terminal.expect('? What would you like to do?');
     await terminal.choose('Create a new order');
-    await terminal.expect('? Are these details correct?');
-    terminal.answer('');
-    await terminal.expect('? Add a dish to your cart:');
-    await terminal.choose('Margherita Pizza');
-    await terminal.expect('? How many Margherita Pizza?');
-    terminal.answer('');
-    await terminal.expect('? Add another dish');
-    await terminal.choose('Review the cart (1 item)');
-    await terminal.expect('? Go on to delivery?');
-    terminal.answer('');
-    await terminal.expect('? Delivery:');
+    await confirmedWithOnePizza(terminal);
     await terminal.choose('Collection');
     const next = await terminal.expect(/\? Add a tip for the rider\?|\? Place this order for £9\.50\?/);
     expect(next).toBe('? Place this order for £9.50?');
@@ -297,13 +295,7 @@ describe('just-hungry order', () => {
     const terminal = order(config);
     await terminal.expect('? What would you like to do?');
     await terminal.choose('Create a new order');
-    await terminal.expect('? First name:');
-    terminal.answer('Alan');
-    await terminal.expect('? Last name:');
-    terminal.answer('Turing');
-    await terminal.expect('? Phone number:');
-    terminal.answer('0161 496 0123');
-    await terminal.expect('? Postcode:');
+    await newCustomerUpToPostcode(terminal, ['Alan', 'Turing', '0161 496 0123']);
     mock.setMode('error500');
     terminal.answer('m1 1ae');
     await terminal.expect('✔ Postcode: m1 1ae (not checked)');

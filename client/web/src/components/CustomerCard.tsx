@@ -19,12 +19,7 @@ export function CustomerCard({ customer, onConfirm, onEdit }: { customer: Custom
           <dt>Phone</dt>
           <dd>{formatPhone(customer.phone)}</dd>
         </div>
-        <div>
-          <dt>Address</dt>
-          <dd>
-            {customer.address}, {customer.postcode}
-          </dd>
-        </div>
+        <AddressRow customer={customer} />
       </dl>
       <div className="actions">
         <button type="button" className="button button--ghost" onClick={onEdit}>
@@ -35,5 +30,17 @@ export function CustomerCard({ customer, onConfirm, onEdit }: { customer: Custom
         </button>
       </div>
     </section>
+  );
+}
+
+/** Where a customer's orders go, as a row of a details list. */
+export function AddressRow({ customer }: { customer: Pick<Customer, 'address' | 'postcode'> }) {
+  return (
+    <div>
+      <dt>Address</dt>
+      <dd>
+        {customer.address}, {customer.postcode}
+      </dd>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import type { Customer } from '../hooks/useCustomer.js';
 import { useOrder } from '../hooks/useOrder.js';
 import type { Order } from '../hooks/useOrders.js';
 import { CancelOrder } from './CancelOrder.js';
+import { AddressRow } from './CustomerCard.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { Link } from './Link.js';
 import { Costs, OrderLines, StatusBadge, placedAt } from './OrderSummary.js';
@@ -67,14 +68,7 @@ function OrderDetails({ order, customer }: { order: Order; customer: Customer | 
           <dt>Delivery</dt>
           <dd>{order.deliveryOption.name}</dd>
         </div>
-        {customer && (
-          <div>
-            <dt>Address</dt>
-            <dd>
-              {customer.address}, {customer.postcode}
-            </dd>
-          </div>
-        )}
+        {customer && <AddressRow customer={customer} />}
       </dl>
       <Costs subtotal={order.subtotal.formatted} deliveryCost={order.deliveryCost.formatted} tip={order.tip.formatted} total={order.total.formatted} deliveryName={order.deliveryOption.name} />
       <CancelOrder order={order} />
