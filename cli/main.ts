@@ -11,6 +11,8 @@ import { loadClusterSecret } from '../replicas/cluster-secret.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
 import { type OrderFlags, orderOptions } from '../client/terminal/flags.ts';
 import { EVERY_STOCK_CHANGE_TOTAL } from '../server/defaults.ts';
+import type { StaffFlags } from './staff.ts';
+import type { StaffRole } from '../replicas/domain/types.ts';
 import { PACKAGE_ROOT, runUp } from './up.ts';
 
 // From the package's folder: this module runs from dist/cli/ as well as from cli/.
@@ -229,7 +231,29 @@ function program(): Command {
     const { runOrder } = await import('../client/terminal/index.ts');
     await runOrder(flags);
   });
-  for (const command of root.commands) command.exitOverride();
+  const staff = root.command('staff').description('the kitchen, couriers and operators: add, list, remove (with the cluster secret from --data)');
+  const staffOptions = (command: Command) =>
+    command
+      .addOption(dataOption())
+      .addOption(new Option('--gateway <url>', 'the gateway').argParser(url).env('JH_GATEWAY_URL').default('http://127.0.0.1:4000'))
+      .addOption(new Option('--json', 'print JSON, for scripts'));
+  staffOptions(staff.command('add').description('add a member of staff and print their token, once').argument('<NAME>', 'their name'))
+    .addOption(new Option('--role <role>', 'what they do').choices(['kitchen', 'courier', 'operator']).makeOptionMandatory())
+    .action(async (name: string, flags: StaffFlags & { role: string }) => {
+      const { addStaff } = await import('./staff.ts');
+      await addStaff(name, flags.role.toUpperCase() as StaffRole, flags);
+    });
+  staffOptions(staff.command('list').description('list the staff')).action(async (flags: StaffFlags) => {
+    const { listStaff } = await import('./staff.ts');
+    await listStaff(flags);
+  });
+  staffOptions(staff.command('remove').description('remove a member of staff: their token stops working').argument('<ID>', 'their id (staff list shows it)')).action(
+    async (id: string, flags: StaffFlags) => {
+      const { removeStaff } = await import('./staff.ts');
+      await removeStaff(id, flags);
+    },
+  );
+  for (const command of [...root.commands, ...staff.commands]) command.exitOverride();
   return root;
 }
 

@@ -1,7 +1,7 @@
 // Wire formats between the gateway (view service, router) and the replicas,
 // declared once and parsed on both sides.
 import { z } from 'zod';
-import { ACTOR_ROLES, ERROR_CODES, FULFILMENTS, ORDER_STATUSES } from './domain/types.ts';
+import { ACTOR_ROLES, ERROR_CODES, FULFILMENTS, ORDER_STATUSES, STAFF_ROLES } from './domain/types.ts';
 import { ID_CHARS_MAX, IDEMPOTENCY_KEY_CHARS_MAX, ORDER_LINES_MAX } from './domain/limits.ts';
 import { withTimeline } from './domain/lifecycle.ts';
 
@@ -49,6 +49,7 @@ export const ContactDetailsWire = z.object({
   address: text,
 });
 export const CustomerWire = ContactDetailsWire.extend({ id });
+export const StaffWire = z.object({ id, name: text, role: z.enum(STAFF_ROLES) });
 export const OrderLineInputWire = z.object({ productId: id, quantity: z.number().int() });
 export const OrderLineWire = z.object({
   productId: id,
@@ -115,6 +116,9 @@ export const Command = z.discriminatedUnion('type', [
     tipMinorUnits: z.number().int().nullish(),
   }),
   z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id, idempotencyKey: idempotencyKey.nullish() }),
+  // Staff, added and removed by an operator of the cluster (`just-hungry staff`, with the cluster secret).
+  z.object({ type: z.literal('addStaff'), name: text, role: z.enum(STAFF_ROLES), tokenHash: z.string().regex(/^[0-9a-f]{64}$/), idempotencyKey: idempotencyKey.nullish() }),
+  z.object({ type: z.literal('removeStaff'), staffId: id, idempotencyKey: idempotencyKey.nullish() }),
   // A move of an order's status by its customer or by staff (lifecycle.ts). `actorId` is the customer's or staff member's id.
   z.object({
     type: z.literal('moveOrder'),
@@ -169,6 +173,12 @@ export const WriteBatchRequest = z.object({ requests: z.array(z.unknown()).min(1
 export type WriteBatchRequest = z.infer<typeof WriteBatchRequest>;
 export const WriteBatchResponse = z.object({ answers: z.array(WriteResponse) });
 
+// ---- staff (the `staff` command -> gateway, with the cluster secret) ------------
+
+/** A member of staff to add: the token is made by the command and only its hash sent. */
+export const StaffAddRequest = z.object({ name: text, role: z.enum(STAFF_ROLES), tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export const StaffRemoveRequest = z.object({ staffId: id });
+
 // ---- reads (gateway -> primary) -----------------------------------------------
 
 export const ReadRequest = z.discriminatedUnion('type', [
@@ -176,6 +186,8 @@ export const ReadRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deliveryOptions') }),
   z.object({ type: z.literal('quote'), input: QuoteInputWire }),
   z.object({ type: z.literal('customerByTokenHash'), tokenHash: z.string().max(128) }),
+  z.object({ type: z.literal('staffByTokenHash'), tokenHash: z.string().max(128) }),
+  z.object({ type: z.literal('staff') }),
   z.object({
     type: z.literal('orders'),
     customerId: id,
@@ -244,7 +256,14 @@ export const SNAPSHOT_PAGE_ROWS = 1000;
  * customers, orders and dedupe rows, and an end that counts them.
  */
 export const SnapshotChunk = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('head'), position: Position, products: z.array(ProductWire), deliveryOptions: z.array(DeliveryOptionWire) }),
+  z.object({
+    kind: z.literal('head'),
+    position: Position,
+    products: z.array(ProductWire),
+    deliveryOptions: z.array(DeliveryOptionWire),
+    // Few, so they come with the head (absent from a primary from before staff existed).
+    staff: z.array(StaffWire.extend({ tokenHash: z.string() })).optional(),
+  }),
   z.object({ kind: z.literal('customers'), rows: z.array(CustomerWire.extend({ tokenHash: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({ kind: z.literal('orders'), rows: z.array(OrderWire).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({ kind: z.literal('dedupe'), rows: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),

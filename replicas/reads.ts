@@ -19,6 +19,10 @@ export function executeRead(request: ReadRequest, state: Committed): unknown {
     }
     case 'customerByTokenHash':
       return state.customerByTokenHash(request.tokenHash);
+    case 'staffByTokenHash':
+      return state.staffByTokenHash(request.tokenHash);
+    case 'staff':
+      return state.staffList();
     case 'orders':
       return state.consistent(() => state.orders(request.customerId, request));
     case 'order':

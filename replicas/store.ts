@@ -14,7 +14,7 @@ import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
 import type { KeyedRequest, Remembered } from './domain/idempotency.ts';
 import { fulfilmentOf, withTimeline } from './domain/lifecycle.ts';
-import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product } from './domain/types.ts';
+import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product, Staff } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
 const WAL_PAGES_MAX = 10_000;
@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS dedupe (request_id TEXT PRIMARY KEY, seq INTEGER NOT 
 CREATE TABLE IF NOT EXISTS idempotency (seq INTEGER PRIMARY KEY, scope TEXT NOT NULL, key TEXT NOT NULL,
   request_hash TEXT NOT NULL, result TEXT NOT NULL, UNIQUE (scope, key));
 CREATE INDEX IF NOT EXISTS dedupe_by_seq ON dedupe (seq);
+CREATE TABLE IF NOT EXISTS staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE);
 `;
 
 /** Free room a replica must be able to write before it takes part again after a disk failure. */
@@ -85,6 +86,7 @@ const toCustomer = (r: Row): Customer => ({
   address: str(r, 'address'),
 });
 const toOrder = (r: Row): Order => JSON.parse(str(r, 'body')) as Order;
+const toStaff = (r: Row): Staff => ({ id: str(r, 'id'), name: str(r, 'name'), role: str(r, 'role') as Staff['role'] });
 
 /**
  * Brings a store made before the order lifecycle up to date, once, in one
@@ -165,6 +167,18 @@ class Queries {
     const row = this.get('SELECT * FROM customers WHERE token_hash = ?', tokenHash);
     return row ? toCustomer(row) : null;
   }
+  staffMember(id: string): Staff | null {
+    const row = this.get('SELECT * FROM staff WHERE id = ?', id);
+    return row ? toStaff(row) : null;
+  }
+  staffByTokenHash(tokenHash: string): Staff | null {
+    const row = this.get('SELECT * FROM staff WHERE token_hash = ?', tokenHash);
+    return row ? toStaff(row) : null;
+  }
+  /** Every member of staff, by role then name. */
+  staffList(): Staff[] {
+    return this.all('SELECT * FROM staff ORDER BY role, name, id').map(toStaff);
+  }
   orderById(orderId: string): Order | null {
     if (!/^\d{1,15}$/.test(orderId)) return null;
     const row = this.get('SELECT body FROM orders WHERE id = ?', Number(orderId));
@@ -244,7 +258,8 @@ class Queries {
    * so every page comes from the same state.
    */
   *chunks(pageRows: number): Generator<SnapshotChunk> {
-    yield { kind: 'head', position: this.position(), products: this.products(), deliveryOptions: this.deliveryOptions() };
+    const staff = this.all('SELECT * FROM staff ORDER BY id').map((r) => ({ ...toStaff(r), tokenHash: str(r, 'token_hash') }));
+    yield { kind: 'head', position: this.position(), products: this.products(), deliveryOptions: this.deliveryOptions(), staff };
     const counts = { customers: 0, orders: 0, dedupe: 0, idempotency: 0 };
     for (const rows of this.pages('customers', 'id', '', pageRows)) {
       counts.customers += rows.length;
@@ -290,6 +305,7 @@ class Queries {
     feed('SELECT id, customer_id, idempotency_key, status, body FROM orders ORDER BY id');
     feed('SELECT request_id, seq, result FROM dedupe ORDER BY request_id');
     feed('SELECT seq, scope, key, request_hash, result FROM idempotency ORDER BY seq');
+    feed('SELECT id, name, role, token_hash FROM staff ORDER BY id');
     return hash.digest('hex');
   }
 }
@@ -525,8 +541,9 @@ export class Store extends Queries {
             return 'refused';
           }
           position = chunk.position;
-          for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe', 'idempotency']) this.writer.exec(`DELETE FROM ${table}`);
+          for (const table of ['products', 'delivery_options', 'customers', 'orders', 'log', 'dedupe', 'idempotency', 'staff']) this.writer.exec(`DELETE FROM ${table}`);
           this.loadCatalog(chunk.products, chunk.deliveryOptions);
+          for (const member of chunk.staff ?? []) this.addStaff(member, member.tokenHash);
           continue;
         }
         if (position === null) throw new Error('a snapshot must start with its head');
@@ -605,7 +622,15 @@ export class Store extends Queries {
         this.saveOrder(withTimeline(effect.order));
         for (const level of effect.stock) this.run('UPDATE products SET stock = ? WHERE id = ?', level.stock, level.productId);
         return;
+      case 'staffAdded':
+        return this.addStaff(effect.staff, effect.tokenHash);
+      case 'staffRemoved':
+        return this.run('DELETE FROM staff WHERE id = ?', effect.staff.id);
     }
+  }
+
+  private addStaff(staff: Staff, tokenHash: string): void {
+    this.run('INSERT INTO staff (id, name, role, token_hash) VALUES (?, ?, ?, ?)', staff.id, staff.name, staff.role, tokenHash);
   }
 
   private loadCatalog(products: Product[], options: DeliveryOption[]): void {

@@ -1,6 +1,6 @@
 // The gateway process: GraphQL (HTTP and SSE) at /graphql with GraphiQL, the
 // view service's endpoints for the replicas, and the router between them.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { Context } from '../schema/builder.ts';
 import type { Services } from '../schema/services.ts';
 import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
 import { fatalIfBroken } from '../replicas/fatal.ts';
-import { AddBackupRequest, Heartbeat, ReportRequest } from '../replicas/protocol.ts';
+import { AddBackupRequest, type Command, Heartbeat, ReportRequest, StaffAddRequest, StaffRemoveRequest } from '../replicas/protocol.ts';
 import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
@@ -109,7 +109,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, shared, log);
-  const cluster = clusterEndpoints(views, config.secret);
+  const cluster = clusterEndpoints(views, router, config.secret);
   const web = webClient(config.webDir);
 
   const server = createServer(
@@ -293,12 +293,34 @@ export function clientToken(connectionParams: Record<string, unknown> | undefine
   return null;
 }
 
-function clusterEndpoints(views: ViewService, secret: string) {
+function clusterEndpoints(views: ViewService, router: Router, secret: string) {
+  /** A staff change as one replicated write: 200 with its answer, 400 with the user's errors, 503 while no primary takes it. */
+  const staffWrite = async (res: ServerResponse, command: Command) => {
+    try {
+      const outcome = await router.write(`staff:${randomUUID()}`, command);
+      return outcome.ok ? sendJson(res, 200, { staff: outcome.value }) : sendJson(res, 400, { errors: outcome.errors });
+    } catch (error) {
+      if (error instanceof ServiceUnavailable) throw new HttpError(503, error.message);
+      throw error;
+    }
+  };
   return async (path: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!secretMatches(req, secret)) throw new HttpError(401, 'the cluster secret is missing or wrong');
     if (req.method === 'GET' && path === '/cluster/status') return sendJson(res, 200, { view: views.current(), cluster: views.cluster() });
+    if (req.method === 'GET' && path === '/cluster/staff') {
+      try {
+        return sendJson(res, 200, { staff: await router.read({ type: 'staff' }, randomUUID()) });
+      } catch (error) {
+        if (error instanceof ServiceUnavailable) throw new HttpError(503, error.message);
+        throw error;
+      }
+    }
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     switch (path) {
+      case '/cluster/staff/add':
+        return staffWrite(res, { type: 'addStaff', ...(await readJson(req, StaffAddRequest)) });
+      case '/cluster/staff/remove':
+        return staffWrite(res, { type: 'removeStaff', ...(await readJson(req, StaffRemoveRequest)) });
       case '/cluster/heartbeat':
         return sendJson(res, 200, views.heartbeat(await readJson(req, Heartbeat)));
       case '/cluster/report': {

@@ -139,6 +139,9 @@ describe('snapshots in chunks', () => {
       const idempotency = { scope: customer.id, key: `k${i}`, requestHash: `${i}`.padStart(64, 'a') };
       store.append(1, `order-${i}`, { type: 'orderPlaced', order, stock: [{ productId: 'p', stock: 1_000_000 - i - 1 }], idempotency });
     }
+    for (const [n, role] of (['KITCHEN', 'COURIER'] as const).entries()) {
+      store.append(1, `staff-${n}`, { type: 'staffAdded', staff: { id: `s${n}`, name: `Staff ${n}`, role }, tokenHash: `${n}`.padStart(64, 'b') });
+    }
     store.commit();
     return store;
   }
@@ -155,7 +158,7 @@ describe('snapshots in chunks', () => {
     const target = Store.open(storeFile());
     try {
       const chunks = [...source.snapshotChunks(100)];
-      // 2,500 customers, 2,500 orders, 5,001 dedupe rows and 2,500 idempotency keys, 100 to a line: 102 lines and none longer than a page.
+      // 2,500 customers, 2,500 orders, 5,003 dedupe rows and 2,500 idempotency keys, 100 to a line, the staff with the head: 128 lines and none longer than a page.
       expect(chunks.length).toBe(1 + 25 + 25 + 51 + 25 + 1);
       const longest = Math.max(...chunks.map((c) => JSON.stringify(c).length));
       expect(longest).toBeLessThan(100 * 1000);
@@ -163,6 +166,7 @@ describe('snapshots in chunks', () => {
       expect(installed).toEqual(source.committed.position());
       expect(target.head).toEqual(source.head);
       expect(target.committed.stateHash()).toBe(source.committed.stateHash());
+      expect(target.committed.staffList().map((s) => s.name)).toEqual(['Staff 1', 'Staff 0']);
       // A retry sent to the replica that installed it is answered as the first request was.
       expect(target.committed.remembered('c001234', 'k1234')).toEqual({ requestHash: '1234'.padStart(64, 'a'), result: expect.objectContaining({ id: '1235' }) });
     } finally {

@@ -7,6 +7,7 @@ import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
 import { STOCK_RETURNED, checkMove, fulfilmentOf, withTimeline } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
+import { unstorableText } from './text.ts';
 import {
   type ActorRole,
   type Customer,
@@ -15,6 +16,7 @@ import {
   type OrderStatus,
   type Outcome,
   type Product,
+  type Staff,
   fail,
   ok,
   userError,
@@ -29,6 +31,7 @@ export interface StateView {
   order(customerId: string, orderId: string): Order | null;
   /** Any customer's order, for staff. */
   orderById(orderId: string): Order | null;
+  staffMember(id: string): Staff | null;
   orderByIdempotencyKey(customerId: string, key: string): Order | null;
   /** What `key` of `scope` was first used for, if it was. */
   remembered(scope: string, key: string): Remembered | null;
@@ -53,7 +56,7 @@ export function execute(command: Command, state: StateView, now: Date): Executio
   const checked = validateIdempotencyKey(command.idempotencyKey);
   if (!checked.ok) return answer(checked);
   const keyed: KeyedRequest = {
-    scope: command.type === 'createCustomer' ? ANONYMOUS : command.type === 'moveOrder' ? command.actorId : command.customerId,
+    scope: keyScope(command),
     key: checked.value,
     requestHash: requestHash(command),
   };
@@ -62,6 +65,24 @@ export function execute(command: Command, state: StateView, now: Date): Executio
   const run = executeOnce(command, state, now);
   return run.effect && run.effect.type !== 'catalogLoaded' ? { ...run, effect: { ...run.effect, idempotency: keyed } } : run;
 }
+
+/** Whose namespace an idempotency key is in: the customer's, the staff member's, or, for sign-ups and staff changes, nobody's. */
+function keyScope(command: Exclude<Command, { type: 'loadCatalog' }>): string {
+  switch (command.type) {
+    case 'createCustomer':
+      return ANONYMOUS;
+    case 'addStaff':
+    case 'removeStaff':
+      return STAFF_ADMIN;
+    case 'moveOrder':
+      return command.actorId;
+    default:
+      return command.customerId;
+  }
+}
+
+/** The scope of keys of staff changes (made with the cluster secret, not by a customer or staff member). */
+const STAFF_ADMIN = 'staff-admin';
 
 function executeOnce(command: Command, state: StateView, now: Date): Execution {
   switch (command.type) {
@@ -85,7 +106,26 @@ function executeOnce(command: Command, state: StateView, now: Date): Execution {
       return moveOrder({ orderId: command.orderId, to: 'CANCELLED', by: 'CUSTOMER', actorId: command.customerId }, state, now);
     case 'moveOrder':
       return moveOrder(command, state, now);
+    case 'addStaff': {
+      const name = checkStaffName(command.name);
+      if (!name.ok) return answer(name);
+      return withResult({ type: 'staffAdded', staff: { id: randomUUID(), name: name.value, role: command.role }, tokenHash: command.tokenHash });
+    }
+    case 'removeStaff': {
+      const staff = state.staffMember(command.staffId);
+      if (!staff) return answer(fail(userError('STAFF_NOT_FOUND', `There is no member of staff ${command.staffId}.`, ['staffId'])));
+      return withResult({ type: 'staffRemoved', staff });
+    }
   }
+}
+
+/** A member of staff's name: as a customer's, trimmed, in normal form C, 1 to 100 characters that can be stored. */
+function checkStaffName(raw: string): Outcome<string> {
+  const name = raw.trim().normalize('NFC');
+  const unstorable = unstorableText(name, 'The name', ['name']);
+  if (unstorable) return fail(unstorable);
+  if (name.length === 0 || name.length > 100) return fail(userError('INVALID_INPUT', 'A name is 1 to 100 characters.', ['name']));
+  return ok(name);
 }
 
 function withResult(effect: Effect): Execution {
@@ -98,6 +138,9 @@ function withResult(effect: Effect): Execution {
     case 'orderCancelled':
     case 'orderMoved':
       return answer(ok(withTimeline(effect.order)), effect);
+    case 'staffAdded':
+    case 'staffRemoved':
+      return answer(ok(effect.staff), effect);
   }
 }
 

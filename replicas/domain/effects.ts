@@ -3,7 +3,7 @@
 // never re-run business logic. Stock levels are absolute, so applying an effect
 // needs nothing but the effect.
 import { z } from 'zod';
-import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire } from '../protocol.ts';
+import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire, StaffWire } from '../protocol.ts';
 import { withTimeline } from './lifecycle.ts';
 
 const StockLevel = z.object({ productId: z.string(), stock: z.number().int().min(0) });
@@ -21,6 +21,8 @@ export const Effect = z.discriminatedUnion('type', [
   // Written before the lifecycle; applied as an orderMoved to CANCELLED.
   z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
   z.object({ type: z.literal('orderMoved'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
+  z.object({ type: z.literal('staffAdded'), staff: StaffWire, tokenHash: z.string(), idempotency: Keyed }),
+  z.object({ type: z.literal('staffRemoved'), staff: StaffWire, idempotency: Keyed }),
 ]);
 export type Effect = z.infer<typeof Effect>;
 
@@ -35,5 +37,8 @@ export function resultOf(effect: Effect): unknown {
     case 'orderCancelled':
     case 'orderMoved':
       return withTimeline(effect.order);
+    case 'staffAdded':
+    case 'staffRemoved':
+      return effect.staff;
   }
 }

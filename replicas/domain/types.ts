@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'IDEMPOTENCY_KEY_REUSED',
   'INVALID_TRANSITION',
+  'STAFF_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -68,6 +69,17 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** Who makes a move: the customer who placed the order, or a member of staff in one of three roles. */
 export const ACTOR_ROLES = ['CUSTOMER', 'KITCHEN', 'COURIER', 'OPERATOR'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
+
+/** The roles a member of staff may have (the customer's role is the customer's own). */
+export const STAFF_ROLES = ['KITCHEN', 'COURIER', 'OPERATOR'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** A member of staff: who moves orders along (lifecycle.ts), known by a bearer token kept only as its hash. */
+export interface Staff {
+  id: string;
+  name: string;
+  role: StaffRole;
+}
 
 /** How an order reaches its customer: a rider brings it, or the customer collects it. */
 export const FULFILMENTS = ['DELIVERY', 'COLLECTION'] as const;
