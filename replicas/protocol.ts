@@ -80,6 +80,7 @@ export const OrderWire = z.object({
   totalMinor: money,
   timeline: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), by: z.enum(ACTOR_ROLES) })).optional(),
   rejectReason: text.optional(),
+  deliverTo: z.object({ name: text, phone: text, address: text, postcode: text }).optional(),
 });
 /** An order as the replicas answer it, in its lifecycle form (an order from before the lifecycle read as PLACED). */
 export const OrderRecord = OrderWire.transform(withTimeline);
@@ -188,6 +189,7 @@ export const ReadRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('customerByTokenHash'), tokenHash: z.string().max(128) }),
   z.object({ type: z.literal('staffByTokenHash'), tokenHash: z.string().max(128) }),
   z.object({ type: z.literal('staff') }),
+  z.object({ type: z.literal('ordersInStatus'), statuses: z.array(z.enum(ORDER_STATUSES)).min(1).max(ORDER_STATUSES.length), first: z.number().int().min(1).max(1000) }),
   z.object({
     type: z.literal('orders'),
     customerId: id,

@@ -23,6 +23,8 @@ export function executeRead(request: ReadRequest, state: Committed): unknown {
       return state.staffByTokenHash(request.tokenHash);
     case 'staff':
       return state.staffList();
+    case 'ordersInStatus':
+      return state.ordersInStatus(request.statuses, request.first);
     case 'orders':
       return state.consistent(() => state.orders(request.customerId, request));
     case 'order':

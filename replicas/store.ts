@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, customer_id TEXT NOT 
   status TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (customer_id, idempotency_key));
 CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, id);
 CREATE INDEX IF NOT EXISTS orders_by_customer_status ON orders (customer_id, status, id);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, id);
 CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, request_id TEXT NOT NULL,
   effect TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dedupe (request_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, result TEXT NOT NULL);
@@ -178,6 +179,10 @@ class Queries {
   /** Every member of staff, by role then name. */
   staffList(): Staff[] {
     return this.all('SELECT * FROM staff ORDER BY role, name, id').map(toStaff);
+  }
+  /** Orders in these statuses, oldest first (staff's queues). */
+  ordersInStatus(statuses: OrderStatus[], first: number): Order[] {
+    return this.all(`SELECT body FROM orders WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY id LIMIT ?`, ...statuses, first).map(toOrder);
   }
   orderById(orderId: string): Order | null {
     if (!/^\d{1,15}$/.test(orderId)) return null;

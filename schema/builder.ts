@@ -1,6 +1,10 @@
-// The one schema builder, with the typed context every resolver gets.
+// The one schema builder, with the typed context every resolver gets, and
+// who may use what declared on the schema with Pothos's scope-auth: a field
+// with `authScopes` runs only for a request that has one of them.
 import SchemaBuilder from '@pothos/core';
-import type { Customer, UserError } from '../replicas/domain/types.ts';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import type { Customer, Staff, UserError } from '../replicas/domain/types.ts';
 import type { Services } from './services.ts';
 
 export interface Context {
@@ -15,15 +19,44 @@ export interface Context {
   viewer: () => Promise<Customer | null>;
   /** Just the viewer's id, which mutations need: usually known without asking the cluster. */
   viewerId: () => Promise<string | null>;
+  /** The member of staff behind a staff token (`jhs_…`), or null; looked up once per request. */
+  staff: () => Promise<Staff | null>;
   /** Counts one mutation against this client's rate limit: null if allowed, else the RATE_LIMITED error. */
   mutationAllowed: () => Promise<UserError | null>;
 }
 
+/** The scopes a request may have: a customer's, or a member of staff's (an operator has the kitchen's and couriers' too). */
+export interface Scopes {
+  customer: boolean;
+  kitchen: boolean;
+  courier: boolean;
+  operator: boolean;
+}
+
 export const builder = new SchemaBuilder<{
   Context: Context;
+  AuthScopes: Scopes;
   DefaultFieldNullability: false;
   Scalars: { ID: { Input: string; Output: string } };
-}>({ defaultFieldNullability: false });
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin],
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    // Each scope is looked up only when a field asks for it.
+    authScopes: (context) => ({
+      customer: async () => (await context.viewerId()) !== null,
+      kitchen: async () => ['KITCHEN', 'OPERATOR'].includes((await context.staff())?.role ?? ''),
+      courier: async () => ['COURIER', 'OPERATOR'].includes((await context.staff())?.role ?? ''),
+      operator: async () => (await context.staff())?.role === 'OPERATOR',
+    }),
+    unauthorizedError: (_parent, _context, info) =>
+      new GraphQLError(
+        `${info.parentType.name}.${info.fieldName} is for staff whose role allows it: send their token (just-hungry staff add) as "Authorization: Bearer <token>".`,
+        { extensions: { code: 'FORBIDDEN' } },
+      ),
+  },
+});
 
 builder.queryType({});
 builder.mutationType({});

@@ -12,6 +12,7 @@ import './queries.ts';
 import './mutations/save-contact-details.ts';
 import './mutations/place-order.ts';
 import './mutations/cancel-order.ts';
+import './mutations/move-order.ts';
 import './subscriptions.ts';
 
 let schema: GraphQLSchema | null = null;

@@ -14,6 +14,7 @@ import type {
   Quote,
   QuoteInput,
   UserError,
+  Staff,
 } from '../replicas/domain/types.ts';
 
 export type ReplicaRole = 'PRIMARY' | 'BACKUP' | 'CATCHING_UP' | 'OFFLINE';
@@ -86,12 +87,20 @@ export interface Services {
   placeOrder(customerId: string, input: PlaceOrderInput): Promise<Outcome<Order>>;
   /** Cancelling a cancelled order of one's own is a success that changes nothing. */
   cancelOrder(customerId: string, orderId: string, idempotencyKey?: string | null): Promise<Outcome<Order>>;
+  /** The member of staff behind a staff token, or null. */
+  staffByToken(token: string): Promise<Staff | null>;
+  /** A move of any order by a member of staff (lifecycle.ts says which they may make). */
+  moveOrder(staff: Staff, input: { orderId: string; to: OrderStatus; reason?: string | null; idempotencyKey?: string | null }): Promise<Outcome<Order>>;
+  /** Orders in these statuses, oldest first: what staff work through. */
+  ordersInStatus(statuses: OrderStatus[], first: number): Promise<Order[]>;
   cluster(): ClusterInfo;
   checkPostcode(postcode: string): Promise<PostcodeCheckResult>;
 
   // Live feeds. Each call starts one subscriber's stream; returning from the
   // iterator ends it.
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
+  /** Every order placed or moved, whoever's: what staff follow. */
+  staffOrderChanged(): AsyncIterable<Order>;
   /** Every stock change; or, paced, at most one event per product every `atMostEveryMs` with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   /** The products whose stock changed in each interval of `everyMs`, with their latest stock, in one event. */

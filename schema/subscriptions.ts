@@ -27,6 +27,14 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (order) => order,
   }),
+  staffOrderChanged: t.field({
+    type: OrderRef,
+    description:
+      "Every order as it is placed and at each move, whoever's (staff only): the kitchen's and couriers' queues, live. From the committed change feed, so exactly once and in order across a failover.",
+    authScopes: { kitchen: true, courier: true },
+    subscribe: (_root, _args, { services }) => services.staffOrderChanged(),
+    resolve: (order) => order,
+  }),
   stockChanged: t.field({
     type: ProductRef,
     description:

@@ -20,6 +20,8 @@ export const SUBSCRIBER_BUFFER_MAX = 1000;
 
 export interface Feeds {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
+  /** Every order placed or moved, whoever's: what staff follow. */
+  staffOrderChanged(): AsyncIterable<Order>;
   /** Every stock change; with `atMostEveryMs`, at most one event per product in that time, with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   /** The same paced changes, each interval's in one event. */
@@ -221,6 +223,7 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
     return feed;
   };
   const orders = new Map<string, Topic<Order>>();
+  const allOrders = new Topic<Order>(limits);
   views.on('view', () => cluster.publish(views.cluster()));
   views.on('replicaStatus', (event) => {
     replicas.publish(event);
@@ -246,12 +249,16 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
           return;
         case 'orderPlaced':
         case 'orderCancelled':
-        case 'orderMoved':
-          orders.get(effect.order.customerId)?.publish(withTimeline(effect.order));
+        case 'orderMoved': {
+          const order = withTimeline(effect.order);
+          orders.get(order.customerId)?.publish(order);
+          allOrders.publish(order);
           for (const level of effect.stock) {
             const product = stock.size > 0 || paced.size > 0 ? await productOf(level.productId) : undefined;
             if (product) publishStock({ ...product, stock: level.stock });
           }
+          return;
+        }
       }
     }).catch((error: unknown) => log.error({ err: String(error) }, 'could not publish a committed change'));
   });
@@ -270,6 +277,7 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
     },
     stockChanged: (atMostEveryMs) => (atMostEveryMs === null ? stock.subscribe() : oneByOne(pacedStock(atMostEveryMs).topic.subscribe())),
     stockLevels: (everyMs) => pacedStock(everyMs).topic.subscribe(),
+    staffOrderChanged: () => allOrders.subscribe(),
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
   };

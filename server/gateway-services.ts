@@ -15,6 +15,7 @@ import {
   CustomerWire,
   DeliveryOptionWire,
   OrderRecord,
+  StaffWire,
   ProductWire,
   QuoteWire,
   type ReadRequest,
@@ -30,6 +31,9 @@ import { nextWriteId } from './request-context.ts';
 export const TOKEN_CHARS_MAX = 200;
 /** Token hashes whose customer id the gateway remembers, so a mutation needs no lookup round trip. */
 const CUSTOMER_IDS_CACHED = 100_000;
+
+/** A member of staff's token (`just-hungry staff add` makes them); a customer's begins "jh_". */
+export const isStaffToken = (token: string): boolean => token.startsWith('jhs_');
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -164,10 +168,21 @@ export function createServices(deps: { router: Router; views: ViewService; postc
       const invalid = invalidId(orderId, 'An order id', ['orderId']) ?? checkKey(idempotencyKey, false);
       return invalid ? fail(invalid) : write({ type: 'cancelOrder', customerId, orderId, idempotencyKey }, OrderRecord);
     },
+    staffByToken: async (token) => {
+      if (!isStaffToken(token) || token.length > TOKEN_CHARS_MAX) return null;
+      return read({ type: 'staffByTokenHash', tokenHash: hashToken(token) }, StaffWire.nullable());
+    },
+    moveOrder: async (staff, { orderId, to, reason, idempotencyKey }) => {
+      const invalid = invalidId(orderId, 'An order id', ['orderId']) ?? checkKey(idempotencyKey, false);
+      if (invalid) return fail(invalid);
+      return write({ type: 'moveOrder', orderId, to, by: staff.role, actorId: staff.id, reason: reason ?? null, idempotencyKey }, OrderRecord);
+    },
+    ordersInStatus: (statuses, first) => read({ type: 'ordersInStatus', statuses, first }, z.array(OrderRecord)),
     cluster: () => views.cluster(),
     checkPostcode: (postcode) => postcodes.check(postcode),
 
     orderStatusChanged: (customerId) => feeds.orderStatusChanged(customerId),
+    staffOrderChanged: () => feeds.staffOrderChanged(),
     stockChanged: (atMostEveryMs) => feeds.stockChanged(atMostEveryMs),
     stockLevels: (everyMs) => feeds.stockLevels(everyMs),
     replicaStatusChanged: () => feeds.replicaStatusChanged(),

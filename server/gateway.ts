@@ -17,7 +17,7 @@ import { AddBackupRequest, type Command, Heartbeat, ReportRequest, StaffAddReque
 import type { Catalog } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
-import { createServices, hashToken } from './gateway-services.ts';
+import { createServices, hashToken, isStaffToken } from './gateway-services.ts';
 import { GRAPHIQL_OPTIONS, renderGraphiQLOffline } from './graphiql.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
 import { GRAPHQL_LIMITS, PerKeyCap, clientAddress, guardPlugins, mutationLimiter, queryRateLimited, queryTooHeavy, queryWeight, rateLimiter, refuseRequest } from './guards.ts';
@@ -220,9 +220,12 @@ function createGraphQL(
       const address = clientAddress(req);
       let viewer: ReturnType<Context['viewer']> | null = null;
       let viewerId: Promise<string | null> | null = null;
+      let staff: ReturnType<Context['staff']> | null = null;
+      // A staff token is no customer's: it costs no customer lookup.
+      const customerToken = token && !isStaffToken(token) ? token : null;
       // The id comes from the customer when that is being fetched anyway, else from the gateway's memory of tokens.
       const viewerIdOnce = () =>
-        (viewerId ??= viewer ? viewer.then((customer) => customer?.id ?? null) : token ? services.customerIdByToken(token) : Promise.resolve(null));
+        (viewerId ??= viewer ? viewer.then((customer) => customer?.id ?? null) : customerToken ? services.customerIdByToken(customerToken) : Promise.resolve(null));
       // A client is a customer the gateway already knows by token, else an address (a wrong token costs nothing to look up).
       const known = token ? services.knownCustomerId(token) : null;
       return {
@@ -230,7 +233,8 @@ function createGraphQL(
         client: known ? `customer:${known}` : `address:${address}`,
         viewerKey: token ? `token:${hashToken(token)}` : 'anonymous',
         address,
-        viewer: () => (viewer ??= token ? services.customerByToken(token) : Promise.resolve(null)),
+        viewer: () => (viewer ??= customerToken ? services.customerByToken(customerToken) : Promise.resolve(null)),
+        staff: () => (staff ??= token && isStaffToken(token) ? services.staffByToken(token) : Promise.resolve(null)),
         viewerId: viewerIdOnce,
         mutationAllowed: async () => {
           const customerId = await viewerIdOnce();

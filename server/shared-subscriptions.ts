@@ -18,7 +18,7 @@ import { PerKeyCap, tooManyConnections, visitFields } from './guards.ts';
 export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'stockLevels', 'replicaStatusChanged', 'clusterChanged']);
 
 /** Every subscription field, for counts that name each one. */
-const SUBSCRIPTION_FEEDS = ['orderStatusChanged', ...VIEWER_INDEPENDENT_FEEDS];
+const SUBSCRIPTION_FEEDS = ['orderStatusChanged', 'staffOrderChanged', ...VIEWER_INDEPENDENT_FEEDS];
 
 type Subscribe = (args: ExecutionArgs) => unknown;
 

@@ -10,6 +10,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { runJustHungry } from './helpers/pty.ts';
+import { DETAILS, SAVE_DETAILS, newCustomer, placeOrder } from './helpers/shop.ts';
+import { subscribe } from './helpers/subscribe.ts';
+import { waitFor } from './helpers/cluster.ts';
 
 describe('just-hungry staff', () => {
   let cluster: InProcessCluster;
@@ -81,3 +84,78 @@ describe('just-hungry staff', () => {
     }
   });
 });
+
+describe('staff moving orders through GraphQL', () => {
+  let cluster: InProcessCluster;
+  const staffToken = async (name: string, role: string) => {
+    const added = await runJustHungry(['staff', 'add', name, '--role', role, '--json', '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});
+    return (JSON.parse(added.stdout) as { token: string; staff: { id: string } });
+  };
+  const MOVE = 'mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { order { id status timeline { status by } } errors { code message } } }';
+  const move = (token: string, orderId: string, to: string, reason?: string) => cluster.gql(MOVE, { input: { orderId, to, reason } }, token);
+
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start({ replicas: 2 });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('lets the kitchen and a courier take a delivery order from PLACED to DELIVERED, each only its own moves, and the customer sees every step', async () => {
+    const kitchen = (await staffToken('Sam', 'kitchen')).token;
+    const courier = (await staffToken('Ria', 'courier')).token;
+    // The kitchen follows every order live, as its board does.
+    const board = await subscribe<{ id: string; status: string }>('ws', cluster.gatewayUrl, 'subscription { staffOrderChanged { id status } }', kitchen);
+    const customer = await newCustomer(cluster, { firstName: 'Alan', lastName: 'Turing', phone: '0161 496 0123', address: '1 Bletchley Park' });
+    const placed = await placeOrder(cluster, customer, [{ productId: 'margherita', quantity: 1 }]);
+    const orderId = placed.data?.placeOrder.order.id as string;
+    // Details changed after the order was placed do not move it.
+    await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, address: '2 Elsewhere Road' } }, customer);
+
+    const queue = await cluster.gql<{ staffOrders: { id: string; status: string }[] }>('{ staffOrders(statuses: [PLACED]) { id status } }', {}, kitchen);
+    expect(queue.data?.staffOrders.map((o) => o.id)).toContain(orderId);
+
+    for (const to of ['ACCEPTED', 'PREPARING', 'READY']) expect((await move(kitchen, orderId, to)).data?.moveOrder).toMatchObject({ errors: [], order: { status: to } });
+    const notTheKitchens = await move(kitchen, orderId, 'OUT_FOR_DELIVERY');
+    expect(notTheKitchens.data?.moveOrder.errors).toEqual([{ code: 'INVALID_TRANSITION', message: `Order ${orderId} is ready (READY): only a courier or an operator may move it to OUT_FOR_DELIVERY.` }]);
+    // A courier's queue: ready deliveries, with who and where they go.
+    const ready = await cluster.gql<{ staffOrders: { id: string; deliverTo: unknown }[] }>('{ staffOrders(statuses: [READY]) { id deliverTo { name phone address postcode } } }', {}, courier);
+    expect(ready.data?.staffOrders.find((o) => o.id === orderId)?.deliverTo).toEqual({ name: 'Alan Turing', phone: '+441614960123', address: '1 Bletchley Park', postcode: 'SW1A 1AA' });
+    for (const to of ['OUT_FOR_DELIVERY', 'DELIVERED']) expect((await move(courier, orderId, to)).data?.moveOrder).toMatchObject({ errors: [], order: { status: to } });
+    // The board saw the order placed and each move, once and in order.
+    await waitFor('every move on the board', () => board.events.filter((e) => e.id === orderId).length >= 6);
+    expect(board.events.filter((e) => e.id === orderId).map((e) => e.status)).toEqual(['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'OUT_FOR_DELIVERY', 'DELIVERED']);
+    await board.close();
+
+    const seen = await cluster.gql<{ order: { status: string; active: boolean; timeline: { status: string; by: string }[] } }>('query ($id: ID!) { order(id: $id) { status active timeline { status by } } }', { id: orderId }, customer);
+    expect(seen.data?.order).toEqual({
+      status: 'DELIVERED',
+      active: true,
+      timeline: [
+        { status: 'PLACED', by: 'CUSTOMER' }, { status: 'ACCEPTED', by: 'KITCHEN' }, { status: 'PREPARING', by: 'KITCHEN' },
+        { status: 'READY', by: 'KITCHEN' }, { status: 'OUT_FOR_DELIVERY', by: 'COURIER' }, { status: 'DELIVERED', by: 'COURIER' },
+      ],
+    });
+  });
+
+  it('refuses staff fields to customers, to no token and to removed staff, with FORBIDDEN saying what to send, and a staff token is no customer', async () => {
+    const { token: kitchen, staff } = await staffToken('Max', 'kitchen');
+    const customer = await newCustomer(cluster);
+    const orderId = (await placeOrder(cluster, customer, [{ productId: 'margherita', quantity: 1 }])).data?.placeOrder.order.id as string;
+    for (const token of [customer, undefined]) {
+      const refused = await move(token as string, orderId, 'ACCEPTED');
+      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Mutation\.moveOrder is for staff whose role allows it: send their token/), extensions: { code: 'FORBIDDEN' } });
+      expect((await cluster.gql('{ staffOrders { id } }', {}, token as string)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const feed = await subscribe('sse', cluster.gatewayUrl, 'subscription { staffOrderChanged { id } }', token);
+      await waitFor('the refusal', () => feed.errors.length > 0);
+      expect(JSON.stringify(feed.errors)).toContain('FORBIDDEN');
+      await feed.close();
+    }
+    expect((await cluster.gql<{ viewer: unknown }>('{ viewer { id } }', {}, kitchen)).data?.viewer).toBeNull();
+    await runJustHungry(['staff', 'remove', staff.id, '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});
+    expect((await move(kitchen, orderId, 'ACCEPTED')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Nothing moved: the order is as placed.
+    expect((await cluster.gql<{ order: { status: string } }>('query ($id: ID!) { order(id: $id) { status } }', { id: orderId }, customer)).data?.order.status).toBe('PLACED');
+  });
+});
+

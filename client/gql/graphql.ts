@@ -97,6 +97,15 @@ export type CustomerOrdersArgs = {
   status?: InputMaybe<OrderStatus>;
 };
 
+/** The name, phone (E.164) and address an order goes to. */
+export type DeliveryContact = {
+  __typename?: 'DeliveryContact';
+  address: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  phone: Scalars['String']['output'];
+  postcode: Scalars['String']['output'];
+};
+
 /** A way to get the order to the customer, with its cost. */
 export type DeliveryOption = {
   __typename?: 'DeliveryOption';
@@ -138,10 +147,28 @@ export type Money = {
   minorUnits: Scalars['Int']['output'];
 };
 
+export type MoveOrderInput = {
+  /** Send the request again with the same key (after a timeout, a dropped connection) and get the first answer; nothing is done twice. The key is bound to the request: the same key with different input is refused with IDEMPOTENCY_KEY_REUSED and changes nothing. Keys are taken exactly as sent (no trimming), 1 to 128 characters without control characters, one namespace per customer; a refused request is not remembered. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  orderId: Scalars['ID']['input'];
+  /** Why the order is rejected (REJECTED only; the customer is told). */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The status to move the order to. */
+  to: OrderStatus;
+};
+
+export type MoveOrderPayload = {
+  __typename?: 'MoveOrderPayload';
+  errors: Array<UserError>;
+  order?: Maybe<Order>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels one of the viewer's active orders and gives its stock back. Cancelling an order already cancelled is a success that changes nothing. */
   cancelOrder: CancelOrderPayload;
+  /** Moves an order one step (staff only): the kitchen accepts, prepares, readies, rejects (with a reason) and hands over Collection orders; couriers take ready delivery orders out and deliver them; operators may do both. Any other move is refused with INVALID_TRANSITION, naming the order's status. Repeating a move already made is a success that changes nothing. */
+  moveOrder: MoveOrderPayload;
   /** Places an order, taking its stock atomically (all lines or none). */
   placeOrder: PlaceOrderPayload;
   /** Without a token: creates a customer and returns its token. With one: updates that customer. */
@@ -151,6 +178,11 @@ export type Mutation = {
 
 export type MutationCancelOrderArgs = {
   input: CancelOrderInput;
+};
+
+
+export type MutationMoveOrderArgs = {
+  input: MoveOrderInput;
 };
 
 
@@ -169,6 +201,8 @@ export type Order = {
   /** Whether the order stands (the first version's ACTIVE): neither cancelled nor rejected. */
   active: Scalars['Boolean']['output'];
   createdAt: Scalars['String']['output'];
+  /** Who the order is for and where, as the customer's details were when it was placed (null for an order placed before this was kept). */
+  deliverTo?: Maybe<DeliveryContact>;
   deliveryCost: Money;
   deliveryOption: DeliveryOption;
   id: Scalars['ID']['output'];
@@ -299,6 +333,8 @@ export type Query = {
   postcode: PostcodeCheck;
   /** The menu, with live stock. */
   products: Array<Product>;
+  /** Orders in these statuses (default: every status an order can still leave), oldest first, at most `first` (1 to 100, default 100): what staff work through. Staff only. */
+  staffOrders: Array<Order>;
   /** The customer behind the bearer token; null without a valid one. */
   viewer?: Maybe<Customer>;
 };
@@ -322,6 +358,12 @@ export type QueryOrderQuoteArgs = {
 
 export type QueryPostcodeArgs = {
   postcode: Scalars['String']['input'];
+};
+
+
+export type QueryStaffOrdersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  statuses?: InputMaybe<Array<OrderStatus>>;
 };
 
 /** A replica as the view service sees it. */
@@ -362,6 +404,8 @@ export type Subscription = {
   /** The viewer's orders, when placed and when cancelled. */
   orderStatusChanged: Order;
   replicaStatusChanged: ReplicaStatusEvent;
+  /** Every order as it is placed and at each move, whoever's (staff only): the kitchen's and couriers' queues, live. From the committed change feed, so exactly once and in order across a failover. */
+  staffOrderChanged: Order;
   /** Every product whose stock changes, with the new stock: every change, in order. With atMostEveryMs (250 to 60000), at most one event per product in that time, carrying its latest stock: what a menu needs (the level now, not every step), and far cheaper for the service to send to many. */
   stockChanged: Product;
   /** The products whose stock changed, each at its latest stock, all in one event at most every everyMs (250 to 60000, default 1000). What a menu needs: one message an interval however busy the shop, the cheapest way for the service to keep many menus live. */

@@ -146,7 +146,8 @@ function withResult(effect: Effect): Execution {
 
 function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: StateView, now: Date): Execution {
   const key = command.idempotencyKey;
-  if (!state.customer(command.customerId)) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
+  const customer = state.customer(command.customerId);
+  if (!customer) return answer(fail(userError('NOT_AUTHENTICATED', 'Unknown customer.')));
   // An order placed before keys were remembered with their request (execute) answers a retry as it did then.
   const earlier = state.orderByIdempotencyKey(command.customerId, key);
   if (earlier) return answer(ok(earlier));
@@ -176,6 +177,7 @@ function placeOrder(command: Extract<Command, { type: 'placeOrder' }>, state: St
     deliveryOption: { ...cart.deliveryOption, fulfilment: fulfilmentOf(cart.deliveryOption) },
     ...toQuote(cart),
     timeline: [{ status: 'PLACED', at: now.toISOString(), by: 'CUSTOMER' }],
+    deliverTo: { name: `${customer.firstName} ${customer.lastName}`, phone: customer.phone, address: customer.address, postcode: customer.postcode },
   };
   return withResult({ type: 'orderPlaced', order, stock });
 }

@@ -120,6 +120,16 @@ export interface Order extends Quote {
   timeline?: TimelineEntry[];
   /** Why the kitchen rejected it. */
   rejectReason?: string;
+  /** Who it is for and where, as the customer's details were when it was placed (absent in an order from before: see the customer). */
+  deliverTo?: DeliveryContact;
+}
+
+/** The name, phone and address an order goes to, kept with the order: a later change of details does not move it. */
+export interface DeliveryContact {
+  name: string;
+  phone: string;
+  address: string;
+  postcode: string;
 }
 
 export interface OrderLineInput {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isActive } from '../../replicas/domain/lifecycle.ts';
-import { ACTOR_ROLES, ORDER_STATUSES, type Order, type OrderLine, type OrderPage, type Product, type Quote, type TimelineEntry } from '../../replicas/domain/types.ts';
+import { ACTOR_ROLES, ORDER_STATUSES, type Order, type OrderLine, type OrderPage, type Product, type Quote, type TimelineEntry, type DeliveryContact } from '../../replicas/domain/types.ts';
 import { type Context, builder } from '../builder.ts';
 import { MoneyRef } from './money.ts';
 import { DeliveryOptionRef, ProductRef } from './product.ts';
@@ -13,6 +13,16 @@ export const OrderStatusRef = builder.enumType('OrderStatus', {
 });
 
 export const ActorRoleRef = builder.enumType('ActorRole', { description: 'Who made a move: the customer, or staff in a role.', values: ACTOR_ROLES });
+
+const DeliveryContactRef = builder.objectRef<DeliveryContact>('DeliveryContact').implement({
+  description: 'The name, phone (E.164) and address an order goes to.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    phone: t.exposeString('phone'),
+    address: t.exposeString('address'),
+    postcode: t.exposeString('postcode'),
+  }),
+});
 
 const TimelineEntryRef = builder.objectRef<TimelineEntry>('TimelineEntry').implement({
   description: 'One move in an order\'s life: the status it reached, when, and who made the move.',
@@ -63,6 +73,12 @@ export const OrderRef = builder.objectRef<Order>('Order').implement({
     }),
     timeline: t.field({ type: [TimelineEntryRef], description: 'Every move of the order, oldest first, from PLACED.', resolve: (o) => o.timeline ?? [] }),
     rejectReason: t.string({ nullable: true, description: 'Why the kitchen rejected the order.', resolve: (o) => o.rejectReason ?? null }),
+    deliverTo: t.field({
+      type: DeliveryContactRef,
+      nullable: true,
+      description: "Who the order is for and where, as the customer's details were when it was placed (null for an order placed before this was kept).",
+      resolve: (o) => o.deliverTo ?? null,
+    }),
     createdAt: t.exposeString('createdAt'),
     lines: t.field({ type: [OrderLineRef], resolve: (o) => o.lines }),
     deliveryOption: t.field({ type: DeliveryOptionRef, resolve: (o) => o.deliveryOption }),
