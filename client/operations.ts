@@ -34,6 +34,10 @@ export const OrderFields = graphql(`
     status
     active
     createdAt
+    timeline {
+      status
+      at
+    }
     lines {
       ...OrderLineFields
     }
@@ -168,6 +172,39 @@ export const OrderQuoteQuery = graphql(`
       errors {
         ...UserErrorFields
       }
+    }
+  }
+`);
+
+/** One order's life so far, for following it (terminal: order --watch ID). */
+export const WatchOrderQuery = graphql(`
+  query WatchOrder($id: ID!) {
+    order(id: $id) {
+      ...TimelineFields
+    }
+  }
+`);
+
+export const WatchOrdersSubscription = graphql(`
+  subscription WatchOrders {
+    orderStatusChanged {
+      ...TimelineFields
+    }
+  }
+`);
+
+export const TimelineFieldsFragment = graphql(`
+  fragment TimelineFields on Order {
+    id
+    status
+    rejectReason
+    deliveryOption {
+      name
+    }
+    timeline {
+      status
+      at
+      by
     }
   }
 `);

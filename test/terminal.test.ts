@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../client/terminal/credentials.ts';
-import { TestCluster, freePort } from './helpers/cluster.ts';
+import { SECRET, TestCluster, freePort } from './helpers/cluster.ts';
 import { type PostcodesMock, startPostcodesMock } from './helpers/postcodes-mock.ts';
 import { KEY, Terminal, runJustHungry } from './helpers/pty.ts';
 import { ORDERS, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
@@ -399,6 +399,9 @@ describe('just-hungry order', () => {
     const text = await runJustHungry(['order', '--url', url, '--history'], { JH_CONFIG_DIR: config, NO_COLOR: '1' });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`Order #${second} · PLACED[^]*Order #${first} · CANCELLED[^]*Total +£12\\.99\n +Refunded +£12\\.99`));
+    // Each order says when it was placed and, once it has moved on, when it reached its status.
+    expect(text.stdout).toMatch(new RegExp(`Order #${second} · PLACED · Standard delivery · placed \\d+ \\w+ \\d{4}, \\d\\d:\\d\\d\n`));
+    expect(text.stdout).toMatch(new RegExp(`Order #${first} · CANCELLED · Standard delivery · placed [^·]+ · cancelled \\d+ \\w+ \\d{4}, \\d\\d:\\d\\d\n`));
 
     const nobody = await runJustHungry(['order', '--url', url, '--history', '--json'], { JH_CONFIG_DIR: configDir() });
     expect(nobody.code).toBe(1);
@@ -430,6 +433,40 @@ describe('just-hungry order', () => {
     await terminal.choose('Create a new order');
     await terminal.expect('Your contact details, please:');
     await terminal.expect('? First name:');
+  });
+
+  it('follows one order live with --watch, from what it has been through to its delivery, each move once, then exits', async () => {
+    const { config, token } = await returningCustomer();
+    const staff = async (role: string) => {
+      // The cluster's processes take their secret from the environment (test/helpers/cluster.ts), so the command does too.
+      const added = await runJustHungry(['staff', 'add', `A ${role}`, '--role', role, '--json', '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], { JH_CLUSTER_SECRET: SECRET });
+      return (JSON.parse(added.stdout) as { token: string }).token;
+    };
+    const [kitchen, courier] = [await staff('kitchen'), await staff('courier')];
+    const orderId = (await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 1 }])).data?.placeOrder.order.id as string;
+    const move = async (who: string, to: string) => {
+      const moved = await cluster.gql('mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { errors { message } } }', { input: { orderId, to } }, who);
+      expect(moved.data?.moveOrder.errors).toEqual([]);
+    };
+    await move(kitchen, 'ACCEPTED');
+
+    const watch = order(config, ['--watch', orderId]);
+    await watch.expect(`Order #${orderId} · Standard delivery`);
+    await watch.expect(/PLACED +placed[^]*ACCEPTED +accepted by the kitchen/);
+    await watch.expect('Watching for the next step');
+    for (const to of ['PREPARING', 'READY']) await move(kitchen, to);
+    for (const to of ['OUT_FOR_DELIVERY', 'DELIVERED']) await move(courier, to);
+    await watch.expect('DELIVERED  delivered. Enjoy your meal!');
+    expect((await watch.exited).exitCode).toBe(0);
+    const moves = watch.text().match(/(PLACED|ACCEPTED|PREPARING|READY|OUT_FOR_DELIVERY|DELIVERED) {2}/g);
+    expect(moves).toEqual(['PLACED  ', 'ACCEPTED  ', 'PREPARING  ', 'READY  ', 'OUT_FOR_DELIVERY  ', 'DELIVERED  ']);
+
+    // An order that is not the customer's, and a bad id, each get one line.
+    const notMine = await runJustHungry(['order', '--url', url, '--watch', '999999'], { JH_CONFIG_DIR: config });
+    expect(notMine).toMatchObject({ code: 1, stderr: expect.stringContaining('You have no order 999999') });
+    const bad = await runJustHungry(['order', '--url', url, '--watch', 'abc'], { JH_CONFIG_DIR: config });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--watch <id>' argument 'abc' is invalid\. expected an order number/);
   });
 
   it('exits cleanly on Ctrl-C at any prompt (Bye., exit code 130)', async () => {

@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment MoneyFields on Money {\n    minorUnits\n    currency\n    formatted\n  }\n": typeof types.MoneyFieldsFragmentDoc,
     "\n  fragment OrderLineFields on OrderLine {\n    product {\n      id\n    }\n    productName\n    quantity\n    unitPrice {\n      ...MoneyFields\n    }\n    lineTotal {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderLineFieldsFragmentDoc,
-    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
     "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": typeof types.ReplicaFieldsFragmentDoc,
     "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": typeof types.ClusterFieldsFragmentDoc,
@@ -24,6 +24,9 @@ type Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query Orders($active: Boolean, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(active: $active, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
     "\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.OrderQuoteDocument,
+    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      ...TimelineFields\n    }\n  }\n": typeof types.WatchOrderDocument,
+    "\n  subscription WatchOrders {\n    orderStatusChanged {\n      ...TimelineFields\n    }\n  }\n": typeof types.WatchOrdersDocument,
+    "\n  fragment TimelineFields on Order {\n    id\n    status\n    rejectReason\n    deliveryOption {\n      name\n    }\n    timeline {\n      status\n      at\n      by\n    }\n  }\n": typeof types.TimelineFieldsFragmentDoc,
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderDocument,
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.PostcodeDocument,
@@ -39,7 +42,7 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment MoneyFields on Money {\n    minorUnits\n    currency\n    formatted\n  }\n": types.MoneyFieldsFragmentDoc,
     "\n  fragment OrderLineFields on OrderLine {\n    product {\n      id\n    }\n    productName\n    quantity\n    unitPrice {\n      ...MoneyFields\n    }\n    lineTotal {\n      ...MoneyFields\n    }\n  }\n": types.OrderLineFieldsFragmentDoc,
-    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": types.UserErrorFieldsFragmentDoc,
     "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": types.ReplicaFieldsFragmentDoc,
     "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": types.ClusterFieldsFragmentDoc,
@@ -47,6 +50,9 @@ const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": types.ViewerDocument,
     "\n  query Orders($active: Boolean, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(active: $active, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
     "\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.OrderQuoteDocument,
+    "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      ...TimelineFields\n    }\n  }\n": types.WatchOrderDocument,
+    "\n  subscription WatchOrders {\n    orderStatusChanged {\n      ...TimelineFields\n    }\n  }\n": types.WatchOrdersDocument,
+    "\n  fragment TimelineFields on Order {\n    id\n    status\n    rejectReason\n    deliveryOption {\n      name\n    }\n    timeline {\n      status\n      at\n      by\n    }\n  }\n": types.TimelineFieldsFragmentDoc,
     "\n  query Order($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n    }\n  }\n": types.OrderDocument,
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.PostcodeDocument,
@@ -85,7 +91,7 @@ export function graphql(source: "\n  fragment OrderLineFields on OrderLine {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -114,6 +120,18 @@ export function graphql(source: "\n  query Orders($active: Boolean, $first: Int,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrderQuote($input: OrderQuoteInput!) {\n    orderQuote(input: $input) {\n      quote {\n        lines {\n          ...OrderLineFields\n        }\n        subtotal {\n          ...MoneyFields\n        }\n        deliveryCost {\n          ...MoneyFields\n        }\n        tip {\n          ...MoneyFields\n        }\n        total {\n          ...MoneyFields\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      ...TimelineFields\n    }\n  }\n"): (typeof documents)["\n  query WatchOrder($id: ID!) {\n    order(id: $id) {\n      ...TimelineFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WatchOrders {\n    orderStatusChanged {\n      ...TimelineFields\n    }\n  }\n"): (typeof documents)["\n  subscription WatchOrders {\n    orderStatusChanged {\n      ...TimelineFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TimelineFields on Order {\n    id\n    status\n    rejectReason\n    deliveryOption {\n      name\n    }\n    timeline {\n      status\n      at\n      by\n    }\n  }\n"): (typeof documents)["\n  fragment TimelineFields on Order {\n    id\n    status\n    rejectReason\n    deliveryOption {\n      name\n    }\n    timeline {\n      status\n      at\n      by\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -15,6 +15,7 @@ export interface OrderFlags {
   forget?: boolean;
   history?: boolean;
   json?: boolean;
+  watch?: string;
   retryIntervalMs: number;
 }
 
@@ -29,6 +30,11 @@ function graphqlUrl(value: string): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
+function orderId(value: string): string {
+  if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError('expected an order number, e.g. 12 (your history lists them).');
+  return value;
+}
+
 function milliseconds(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 600_000) throw new InvalidArgumentError('expected a whole number of milliseconds from 1 to 600000.');
@@ -41,6 +47,7 @@ export function orderOptions(command: Command): Command {
     .addOption(new Option('--history', 'print your order history and exit (no prompts)'))
     .addOption(new Option('--json', 'with --history: print the orders as JSON, for scripts'))
     .addOption(new Option('--forget', 'forget the customer saved for this gateway, then exit').conflicts(['history', 'json']))
+    .addOption(new Option('--watch <id>', 'follow one of your orders live until it is delivered, collected, rejected or cancelled').argParser(orderId).conflicts(['history', 'json', 'forget']))
     .addOption(
       new Option('--config-dir <dir>', 'where the customer token is kept').env('JH_CONFIG_DIR').default(envPaths('just-hungry', { suffix: '' }).config, "the user's config directory"),
     )

@@ -29,6 +29,10 @@ export async function runOrder(flags: OrderFlags): Promise<void> {
     createApi({ url: flags.url, retries: RETRIES, retryIntervalMs: flags.retryIntervalMs, token, onRetry: (notice) => warn(retryMessage(notice)) }),
   );
   if (flags.history) return printHistory(session, Boolean(flags.json));
+  if (flags.watch) {
+    const { watchOrder } = await import('./watch.js');
+    return watchOrder(session, flags.watch);
+  }
   if (!process.stdin.isTTY) throw new Error('the order menu needs a terminal. For scripts: just-hungry order --history --json.');
   await interactive(session);
 }

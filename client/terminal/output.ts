@@ -44,9 +44,12 @@ export function costBlock(quote: Quote | OrderFieldsFragment, options: { deliver
 }
 
 export function orderBlock(order: OrderFieldsFragment): string[] {
-  const when = new Date(order.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (at: string) => new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
   const status = order.active ? paint('green')(order.status) : dim(order.status);
-  return [`${bold(`Order #${order.id}`)} · ${status} · ${order.deliveryOption.name} · ${dim(when)}`, ...costBlock(order, { delivery: order.deliveryOption.name, tip: true, refunded: order.status === 'CANCELLED' })];
+  // When the order was placed and, once it has moved on, when it reached its status.
+  const last = order.timeline.at(-1);
+  const moved = last && last.status !== 'PLACED' ? ` · ${dim(`${last.status.toLowerCase().replaceAll('_', ' ')} ${when(last.at)}`)}` : '';
+  return [`${bold(`Order #${order.id}`)} · ${status} · ${order.deliveryOption.name} · ${dim(`placed ${when(order.createdAt)}`)}${moved}`, ...costBlock(order, { delivery: order.deliveryOption.name, tip: true, refunded: order.status === 'CANCELLED' })];
 }
 
 export function orderSummary(order: OrderFieldsFragment): string {
