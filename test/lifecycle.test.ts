@@ -41,7 +41,7 @@ describe('the order lifecycle', () => {
             const expected = allowed(from, to, by, fulfilment);
             expect({ from, to, by, fulfilment, ok: checked.ok }).toEqual({ from, to, by, fulfilment, ok: expected });
             if (checked.ok) {
-              expect(checked.value).toBe('move');
+              expect(checked.value).toEqual({ step: 'move', reason: to === 'REJECTED' ? 'Out of basil' : null });
               moves++;
             } else {
               expect(checked.errors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['to'] })]);
@@ -64,8 +64,8 @@ describe('the order lifecycle', () => {
   });
 
   it('answers a repeat of a move already made as done, for whoever may make it, and only for them', () => {
-    expect(checkMove({ id: '1', status: 'CANCELLED', fulfilment: 'DELIVERY' }, 'CANCELLED', 'CUSTOMER')).toEqual({ ok: true, value: 'already' });
-    expect(checkMove({ id: '1', status: 'ACCEPTED', fulfilment: 'DELIVERY' }, 'ACCEPTED', 'KITCHEN')).toEqual({ ok: true, value: 'already' });
+    expect(checkMove({ id: '1', status: 'CANCELLED', fulfilment: 'DELIVERY' }, 'CANCELLED', 'CUSTOMER')).toEqual({ ok: true, value: { step: 'already', reason: null } });
+    expect(checkMove({ id: '1', status: 'ACCEPTED', fulfilment: 'DELIVERY' }, 'ACCEPTED', 'KITCHEN')).toEqual({ ok: true, value: { step: 'already', reason: null } });
     expect(checkMove({ id: '1', status: 'ACCEPTED', fulfilment: 'DELIVERY' }, 'ACCEPTED', 'COURIER').ok).toBe(false);
     expect(checkMove({ id: '1', status: 'CANCELLED', fulfilment: 'DELIVERY' }, 'CANCELLED', 'KITCHEN').ok).toBe(false);
   });
@@ -74,7 +74,10 @@ describe('the order lifecycle', () => {
     const order = { id: '9', status: 'PLACED' as const, fulfilment: 'DELIVERY' as const };
     for (const reason of [null, '', '   ']) expect(checkMove(order, 'REJECTED', 'KITCHEN', reason)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT', field: ['reason'] }] });
     expect(checkMove(order, 'REJECTED', 'KITCHEN', 'x'.repeat(501))).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT', field: ['reason'] }] });
-    expect(checkMove(order, 'REJECTED', 'KITCHEN', 'We have run out of basil.')).toEqual({ ok: true, value: 'move' });
+    // The reason is text a person typed, stored as names are: trimmed, in normal form C, with no control characters.
+    expect(checkMove(order, 'REJECTED', 'KITCHEN', ' We have run out of basil.\u00a0')).toEqual({ ok: true, value: { step: 'move', reason: 'We have run out of basil.' } });
+    expect(checkMove(order, 'REJECTED', 'KITCHEN', 'Caf\u0065\u0301 closed')).toEqual({ ok: true, value: { step: 'move', reason: 'Caf\u00e9 closed' } });
+    expect(checkMove(order, 'REJECTED', 'KITCHEN', 'Closed\u0000')).toMatchObject({ ok: false, errors: [{ code: 'INVALID_INPUT', field: ['reason'], message: 'The reason contains a control character (U+0000).' }] });
   });
 
   it('ends in a final status from which nothing moves, and counts as active unless cancelled or rejected', () => {

@@ -7,7 +7,7 @@ import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
 import { STOCK_RETURNED, checkMove, fulfilmentOf, withTimeline } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
-import { unstorableText } from './text.ts';
+import { storableText } from './text.ts';
 import {
   type ActorRole,
   type Customer,
@@ -119,14 +119,8 @@ function executeOnce(command: Command, state: StateView, now: Date): Execution {
   }
 }
 
-/** A member of staff's name: as a customer's, trimmed, in normal form C, 1 to 100 characters that can be stored. */
-function checkStaffName(raw: string): Outcome<string> {
-  const name = raw.trim().normalize('NFC');
-  const unstorable = unstorableText(name, 'The name', ['name']);
-  if (unstorable) return fail(unstorable);
-  if (name.length === 0 || name.length > 100) return fail(userError('INVALID_INPUT', 'A name is 1 to 100 characters.', ['name']));
-  return ok(name);
-}
+/** A member of staff's name, stored as a customer's names are. */
+const checkStaffName = (raw: string): Outcome<string> => storableText(raw, { label: 'The name', field: ['name'], max: 100, required: 'A name is 1 to 100 characters.' });
 
 function withResult(effect: Effect): Execution {
   switch (effect.type) {
@@ -197,7 +191,7 @@ function moveOrder(
   const order = withTimeline(found);
   const checked = checkMove({ id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) }, move.to, move.by, move.reason ?? null);
   if (!checked.ok) return answer(checked);
-  if (checked.value === 'already') return answer(ok(order));
+  if (checked.value.step === 'already') return answer(ok(order));
   const stock = STOCK_RETURNED.has(move.to)
     ? order.lines.map((line) => ({ productId: line.productId, stock: (state.product(line.productId)?.stock ?? 0) + line.quantity }))
     : [];
@@ -205,7 +199,7 @@ function moveOrder(
     ...order,
     status: move.to,
     timeline: [...order.timeline, { status: move.to, at: now.toISOString(), by: move.by }],
-    ...(move.to === 'REJECTED' ? { rejectReason: (move.reason ?? '').trim() } : {}),
+    ...(checked.value.reason === null ? {} : { rejectReason: checked.value.reason }),
   };
   return withResult({ type: 'orderMoved', order: moved, stock });
 }

@@ -5,7 +5,7 @@
 // replica (before committing) apply the same rules.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { isValid, toNormalised } from 'postcode';
-import { unstorableText } from './text.ts';
+import { storableText } from './text.ts';
 import { CONTACT_FIELD_CHARS_MAX, type ContactDetails, type Outcome, type UserError, fail, ok, userError } from './types.ts';
 
 const LABELS: Record<keyof ContactDetails, string> = {
@@ -32,12 +32,9 @@ export function normalisePostcode(raw: string): string | null {
  * field as it is typed by the same rule that saving applies.
  */
 export function checkContactDetail(key: keyof ContactDetails, raw: string): Outcome<string> {
-  const label = LABELS[key];
-  const text = raw.trim().normalize('NFC');
-  const unstorable = unstorableText(text, label, [key]);
-  if (unstorable) return fail(unstorable);
-  if (text.length === 0) return fail(userError('INVALID_INPUT', `${label} is required.`, [key]));
-  if (text.length > CONTACT_FIELD_CHARS_MAX) return fail(userError('INVALID_INPUT', `${label} is too long (at most ${CONTACT_FIELD_CHARS_MAX} characters).`, [key]));
+  const checked = storableText(raw, { label: LABELS[key], field: [key], max: CONTACT_FIELD_CHARS_MAX });
+  if (!checked.ok) return checked;
+  const text = checked.value;
   if (key === 'phone') {
     const phone = parsePhoneNumberFromString(text, 'GB');
     return phone?.isValid() ? ok(phone.number) : fail(userError('INVALID_INPUT', `"${text}" is not a valid phone number.`, ['phone']));

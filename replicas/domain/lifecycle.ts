@@ -8,6 +8,7 @@
 //      |          +-> CANCELLED         +-> COLLECTED  (Collection orders)
 //      +-> REJECTED (kitchen, with a reason)
 //      +-> CANCELLED (customer)
+import { storableText } from './text.ts';
 import { type ActorRole, type DeliveryOption, type TimelineEntry, type Fulfilment, type Order, type OrderStatus as LifecycleStatus, type Outcome, fail, ok, userError } from './types.ts';
 
 export { ACTOR_ROLES, type ActorRole, type Fulfilment, ORDER_STATUSES, type OrderStatus as LifecycleStatus } from './types.ts';
@@ -81,28 +82,25 @@ const WORDS: Record<LifecycleStatus, string> = {
 const ROLE_WORDS: Record<ActorRole, string> = { CUSTOMER: 'the customer', KITCHEN: 'the kitchen', COURIER: 'a courier', OPERATOR: 'an operator' };
 
 /**
- * Checks one move of an order: allowed, or refused with INVALID_TRANSITION
- * naming the order's current status (or INVALID_INPUT for a rejection with
- * no reason). A move to the status the order already has, by someone who
- * may make it, is a repeat of a move already made: the caller answers it as
- * the success it was.
+ * Checks one move of an order: allowed (with a rejection's reason as it is
+ * stored), or refused with INVALID_TRANSITION naming the order's current
+ * status (or INVALID_INPUT for a rejection without a storable reason). A move
+ * to the status the order already has, by someone who may make it, is a
+ * repeat of a move already made: the caller answers it as the success it was.
  */
 export function checkMove(
   order: { id: string; status: LifecycleStatus; fulfilment: Fulfilment },
   to: LifecycleStatus,
   by: ActorRole,
   reason: string | null = null,
-): Outcome<'move' | 'already'> {
+): Outcome<{ step: 'move' | 'already'; reason: string | null }> {
   const move = MOVES.find((m) => m.from === order.status && m.to === to && (m.only === undefined || m.only === order.fulfilment));
   const repeat = MOVES.some((m) => m.to === to && m.by.includes(by) && (m.only === undefined || m.only === order.fulfilment));
-  if (order.status === to && repeat) return ok('already');
+  if (order.status === to && repeat) return ok({ step: 'already', reason: null });
   const now = `Order ${order.id} is ${WORDS[order.status]} (${order.status})`;
   if (!move) return fail(userError('INVALID_TRANSITION', `${now}, so it cannot move to ${to}.`, ['to']));
   if (!move.by.includes(by)) return fail(userError('INVALID_TRANSITION', `${now}: only ${move.by.map((r) => ROLE_WORDS[r]).join(' or ')} may move it to ${to}.`, ['to']));
-  if (to === 'REJECTED') {
-    const text = (reason ?? '').trim();
-    if (text.length === 0) return fail(userError('INVALID_INPUT', 'Say why the order is rejected: the customer is told.', ['reason']));
-    if (text.length > REJECT_REASON_CHARS_MAX) return fail(userError('INVALID_INPUT', `The reason is too long (at most ${REJECT_REASON_CHARS_MAX} characters).`, ['reason']));
-  }
-  return ok('move');
+  if (to !== 'REJECTED') return ok({ step: 'move', reason: null });
+  const text = storableText(reason ?? '', { label: 'The reason', field: ['reason'], max: REJECT_REASON_CHARS_MAX, required: 'Say why the order is rejected: the customer is told.' });
+  return text.ok ? ok({ step: 'move', reason: text.value }) : text;
 }
