@@ -267,7 +267,7 @@ export const SnapshotChunk = z.discriminatedUnion('kind', [
     staff: z.array(StaffWire.extend({ tokenHash: z.string() })).optional(),
   }),
   z.object({ kind: z.literal('customers'), rows: z.array(CustomerWire.extend({ tokenHash: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
-  z.object({ kind: z.literal('orders'), rows: z.array(OrderWire).max(SNAPSHOT_PAGE_ROWS) }),
+  z.object({ kind: z.literal('orders'), rows: z.array(OrderRecord).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({ kind: z.literal('dedupe'), rows: z.array(z.object({ requestId: z.string(), seq: z.number().int(), result: z.string() })).max(SNAPSHOT_PAGE_ROWS) }),
   z.object({
     kind: z.literal('idempotency'),

@@ -8,7 +8,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { privateDir, privateFile } from './private-files.ts';
 import { dirname } from 'node:path';
 import { type Entry, type Position, SNAPSHOT_PAGE_ROWS, type SnapshotChunk, type View } from './protocol.ts';
-import { Effect, resultOf } from './domain/effects.ts';
+import { Effect, type EffectWire, resultOf } from './domain/effects.ts';
 import { GENESIS, chainHash } from './hash-chain.ts';
 import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
@@ -470,7 +470,8 @@ export class Store extends Queries {
   }
 
   /** Appends one effect as the next log entry and applies it (inside an open transaction). */
-  append(epoch: number, requestId: string, effect: Effect): Entry {
+  /** Logs and applies `effect` as its wire form (an order from before the lifecycle included), read back as every backup reads it. */
+  append(epoch: number, requestId: string, effect: EffectWire): Entry {
     invariant(this.inTransaction, 'append outside a transaction');
     const seq = this.tip.seq + 1;
     const text = JSON.stringify(effect);
@@ -553,7 +554,7 @@ export class Store extends Queries {
         }
         if (position === null) throw new Error('a snapshot must start with its head');
         if (chunk.kind === 'customers') for (const c of chunk.rows) this.saveCustomer(c, c.tokenHash);
-        else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(withTimeline(o));
+        else if (chunk.kind === 'orders') for (const o of chunk.rows) this.saveOrder(o);
         else if (chunk.kind === 'dedupe') for (const d of chunk.rows) this.run('INSERT INTO dedupe (request_id, seq, result) VALUES (?, ?, ?)', d.requestId, d.seq, d.result);
         else if (chunk.kind === 'idempotency') for (const k of chunk.rows) this.remember(k.seq, k, k.result);
         else {
@@ -624,7 +625,7 @@ export class Store extends Queries {
       case 'orderPlaced':
       case 'orderCancelled':
       case 'orderMoved':
-        this.saveOrder(withTimeline(effect.order));
+        this.saveOrder(effect.order);
         for (const level of effect.stock) this.run('UPDATE products SET stock = ? WHERE id = ?', level.stock, level.productId);
         return;
       case 'staffAdded':

@@ -10,7 +10,6 @@
 // can subscribe again) instead of making the gateway hold unbounded memory.
 import { GraphQLError } from 'graphql';
 import type { Order, Product } from '../replicas/domain/types.ts';
-import { withTimeline } from '../replicas/domain/lifecycle.ts';
 import type { ClusterInfo, ReplicaStatusEvent } from '../schema/services.ts';
 import type { Logger } from 'pino';
 import type { ChangeFeed } from './change-feed.ts';
@@ -250,7 +249,7 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
         case 'orderPlaced':
         case 'orderCancelled':
         case 'orderMoved': {
-          const order = withTimeline(effect.order);
+          const { order } = effect;
           orders.get(order.customerId)?.publish(order);
           allOrders.publish(order);
           for (const level of effect.stock) {

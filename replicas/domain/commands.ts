@@ -5,7 +5,7 @@ import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
-import { STOCK_RETURNED, checkMove, fulfilmentOf, withTimeline } from './lifecycle.ts';
+import { STOCK_RETURNED, checkMove, fulfilmentOf } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
 import { storableText } from './text.ts';
 import {
@@ -131,7 +131,7 @@ function withResult(effect: Effect): Execution {
     case 'orderPlaced':
     case 'orderCancelled':
     case 'orderMoved':
-      return answer(ok(withTimeline(effect.order)), effect);
+      return answer(ok(effect.order), effect);
     case 'staffAdded':
     case 'staffRemoved':
       return answer(ok(effect.staff), effect);
@@ -186,9 +186,8 @@ function moveOrder(
   state: StateView,
   now: Date,
 ): Execution {
-  const found = move.by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
-  if (!found) return answer(fail(userError('ORDER_NOT_FOUND', move.by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
-  const order = withTimeline(found);
+  const order = move.by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
+  if (!order) return answer(fail(userError('ORDER_NOT_FOUND', move.by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
   const checked = checkMove({ id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) }, move.to, move.by, move.reason ?? null);
   if (!checked.ok) return answer(checked);
   if (checked.value.step === 'already') return answer(ok(order));

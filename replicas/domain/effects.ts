@@ -3,8 +3,7 @@
 // never re-run business logic. Stock levels are absolute, so applying an effect
 // needs nothing but the effect.
 import { z } from 'zod';
-import { CustomerWire, DeliveryOptionWire, OrderWire, ProductWire, StaffWire } from '../protocol.ts';
-import { withTimeline } from './lifecycle.ts';
+import { CustomerWire, DeliveryOptionWire, OrderRecord, ProductWire, StaffWire } from '../protocol.ts';
 
 const StockLevel = z.object({ productId: z.string(), stock: z.number().int().min(0) });
 /** The idempotency key a write was made under, recorded with its answer (see idempotency.ts). */
@@ -17,14 +16,16 @@ export const Effect = z.discriminatedUnion('type', [
     deliveryOptions: z.array(DeliveryOptionWire),
   }),
   z.object({ type: z.literal('customerSaved'), customer: CustomerWire, tokenHash: z.string().optional(), idempotency: Keyed }),
-  z.object({ type: z.literal('orderPlaced'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
-  // Written before the lifecycle; applied as an orderMoved to CANCELLED.
-  z.object({ type: z.literal('orderCancelled'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
-  z.object({ type: z.literal('orderMoved'), order: OrderWire, stock: z.array(StockLevel), idempotency: Keyed }),
+  z.object({ type: z.literal('orderPlaced'), order: OrderRecord, stock: z.array(StockLevel), idempotency: Keyed }),
+  // Written before the lifecycle (its order read as one moved to CANCELLED, by OrderRecord).
+  z.object({ type: z.literal('orderCancelled'), order: OrderRecord, stock: z.array(StockLevel), idempotency: Keyed }),
+  z.object({ type: z.literal('orderMoved'), order: OrderRecord, stock: z.array(StockLevel), idempotency: Keyed }),
   z.object({ type: z.literal('staffAdded'), staff: StaffWire, tokenHash: z.string(), idempotency: Keyed }),
   z.object({ type: z.literal('staffRemoved'), staff: StaffWire, idempotency: Keyed }),
 ]);
 export type Effect = z.infer<typeof Effect>;
+/** An effect as written to the log and shipped: what `Effect` parses (its orders then in their lifecycle form). */
+export type EffectWire = z.input<typeof Effect>;
 
 /** What a request that produced this effect answers, also when it is retried. */
 export function resultOf(effect: Effect): unknown {
@@ -36,7 +37,7 @@ export function resultOf(effect: Effect): unknown {
     case 'orderPlaced':
     case 'orderCancelled':
     case 'orderMoved':
-      return withTimeline(effect.order);
+      return effect.order;
     case 'staffAdded':
     case 'staffRemoved':
       return effect.staff;

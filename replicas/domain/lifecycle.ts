@@ -55,8 +55,13 @@ export function fulfilmentOf(option: DeliveryOption): Fulfilment {
   return option.fulfilment ?? (option.id === 'collection' ? 'COLLECTION' : 'DELIVERY');
 }
 
-/** An order as the lifecycle knows it: an order from before the lifecycle (ACTIVE, no timeline) was PLACED when it was created. */
-export function withTimeline(order: Omit<Order, 'status'> & { status: LifecycleStatus | 'ACTIVE' }): Order & { timeline: NonNullable<Order['timeline']> } {
+/**
+ * An order as the lifecycle knows it: an order from before the lifecycle
+ * (ACTIVE, no timeline) was PLACED when it was created. Applied where orders
+ * come in, once: to the wire (`OrderRecord`, which effects and snapshots
+ * carry) and to a store's rows when it is upgraded.
+ */
+export function withTimeline(order: Omit<Order, 'status' | 'timeline'> & { status: LifecycleStatus | 'ACTIVE'; timeline?: TimelineEntry[] }): Order {
   const status = order.status === 'ACTIVE' ? 'PLACED' : order.status;
   if (order.timeline) return { ...order, status, timeline: order.timeline };
   const timeline: TimelineEntry[] = [{ status: 'PLACED', at: order.createdAt, by: 'CUSTOMER' }];

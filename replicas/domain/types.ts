@@ -116,8 +116,8 @@ export interface Order extends Quote {
   createdAt: string;
   /** The delivery option as it was when the order was placed. */
   deliveryOption: DeliveryOption;
-  /** Every move, in order, from PLACED (absent in an order from before the lifecycle: see `withTimeline`). */
-  timeline?: TimelineEntry[];
+  /** Every move, in order, from PLACED (an order from before the lifecycle is given one where it is read: see `withTimeline`). */
+  timeline: TimelineEntry[];
   /** Why the kitchen rejected it. */
   rejectReason?: string;
   /** Who it is for and where, as the customer's details were when it was placed (absent in an order from before: see the customer). */

@@ -71,7 +71,7 @@ export const OrderRef = builder.objectRef<Order>('Order').implement({
       description: 'Whether the order stands (the first version\'s ACTIVE): neither cancelled nor rejected.',
       resolve: (o) => isActive(o.status),
     }),
-    timeline: t.field({ type: [TimelineEntryRef], description: 'Every move of the order, oldest first, from PLACED.', resolve: (o) => o.timeline ?? [] }),
+    timeline: t.field({ type: [TimelineEntryRef], description: 'Every move of the order, oldest first, from PLACED.', resolve: (o) => o.timeline }),
     rejectReason: t.string({ nullable: true, description: 'Why the kitchen rejected the order.', resolve: (o) => o.rejectReason ?? null }),
     deliverTo: t.field({
       type: DeliveryContactRef,
