@@ -298,27 +298,24 @@ export function clientToken(connectionParams: Record<string, unknown> | undefine
 }
 
 function clusterEndpoints(views: ViewService, router: Router, secret: string) {
-  /** A staff change as one replicated write: 200 with its answer, 400 with the user's errors, 503 while no primary takes it. */
-  const staffWrite = async (res: ServerResponse, command: Command) => {
+  /** The staff endpoints' call to the cluster: HTTP 503 with the reason while no primary takes it. */
+  const staffCall = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
-      const outcome = await router.write(`staff:${randomUUID()}`, command);
-      return outcome.ok ? sendJson(res, 200, { staff: outcome.value }) : sendJson(res, 400, { errors: outcome.errors });
+      return await call();
     } catch (error) {
       if (error instanceof ServiceUnavailable) throw new HttpError(503, error.message);
       throw error;
     }
   };
+  /** A staff change as one replicated write: 200 with its answer, 400 with the user's errors. */
+  const staffWrite = async (res: ServerResponse, command: Command) => {
+    const outcome = await staffCall(() => router.write(`staff:${randomUUID()}`, command));
+    return outcome.ok ? sendJson(res, 200, { staff: outcome.value }) : sendJson(res, 400, { errors: outcome.errors });
+  };
   return async (path: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!secretMatches(req, secret)) throw new HttpError(401, 'the cluster secret is missing or wrong');
     if (req.method === 'GET' && path === '/cluster/status') return sendJson(res, 200, { view: views.current(), cluster: views.cluster() });
-    if (req.method === 'GET' && path === '/cluster/staff') {
-      try {
-        return sendJson(res, 200, { staff: await router.read({ type: 'staff' }, randomUUID()) });
-      } catch (error) {
-        if (error instanceof ServiceUnavailable) throw new HttpError(503, error.message);
-        throw error;
-      }
-    }
+    if (req.method === 'GET' && path === '/cluster/staff') return sendJson(res, 200, { staff: await staffCall(() => router.read({ type: 'staff' }, randomUUID())) });
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     switch (path) {
       case '/cluster/staff/add':
