@@ -62,7 +62,9 @@ export async function waitForText(locator: Locator, expected: string | RegExp, t
       timeoutMs,
     );
   } catch {
-    throw new Error(`expected ${locator.toString()} to show ${String(expected)}, last saw ${JSON.stringify(last)}`);
+    // What the page was saying instead (its alerts and status messages), for a failure that happened elsewhere.
+    const said = await locator.page().locator('[role=alert], [role=status], [aria-live]').allInnerTexts().catch(() => []);
+    throw new Error(`expected ${locator.toString()} to show ${String(expected)}, last saw ${JSON.stringify(last)}; the page said ${JSON.stringify(said.filter((t) => t.trim()))}`);
   }
 }
 
