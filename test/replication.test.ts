@@ -215,6 +215,8 @@ describe('replication, in-process', () => {
   clusterForBlock(() => InProcessCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
   it('has a write on every backup by the time it is acknowledged', async () => {
+    // The gateway is ready with two replicas in the view; the third is a backup only once it has joined.
+    await cluster.waitForView(3);
     const token = await newCustomer(cluster);
     for (let i = 0; i < 5; i++) {
       const response = await placeOrder(cluster, token, [{ productId: 'brownie', quantity: 1 }]);
