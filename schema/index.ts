@@ -8,6 +8,7 @@ import './types/order.ts';
 import './types/customer.ts';
 import './types/cluster.ts';
 import './types/postcode.ts';
+import './types/staff.ts';
 import './queries.ts';
 import './mutations/save-contact-details.ts';
 import './mutations/place-order.ts';

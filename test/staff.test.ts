@@ -152,8 +152,13 @@ describe('staff moving orders through GraphQL', () => {
       await feed.close();
     }
     expect((await cluster.gql<{ viewer: unknown }>('{ viewer { id } }', {}, kitchen)).data?.viewer).toBeNull();
+    // A staff screen asks whom its token belongs to; anyone else is no member of staff.
+    const WHO = '{ staffViewer { id name role } }';
+    expect((await cluster.gql(WHO, {}, kitchen)).data?.staffViewer).toEqual({ id: staff.id, name: 'Max', role: 'KITCHEN' });
+    for (const token of [customer, undefined]) expect((await cluster.gql(WHO, {}, token as string)).data?.staffViewer).toBeNull();
     await runJustHungry(['staff', 'remove', staff.id, '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});
     expect((await move(kitchen, orderId, 'ACCEPTED')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await cluster.gql(WHO, {}, kitchen)).data?.staffViewer).toBeNull();
     // Nothing moved: the order is as placed.
     expect((await cluster.gql<{ order: { status: string } }>('query ($id: ID!) { order(id: $id) { status } }', { id: orderId }, customer)).data?.order.status).toBe('PLACED');
   });

@@ -335,6 +335,8 @@ export type Query = {
   products: Array<Product>;
   /** Orders in these statuses (default: every status an order can still leave), oldest first, at most `first` (1 to 100, default 100): what staff work through. Staff only. */
   staffOrders: Array<Order>;
+  /** The member of staff whose token is sent; null for any other request (a customer's token, none, or a staff token that was removed). */
+  staffViewer?: Maybe<StaffMember>;
   /** The customer behind the bearer token; null without a valid one. */
   viewer?: Maybe<Customer>;
 };
@@ -397,6 +399,20 @@ export type SaveContactDetailsPayload = {
   /** Only when a customer is created: send it as "Authorization: Bearer <token>" from then on. */
   token?: Maybe<Scalars['String']['output']>;
 };
+
+/** A member of staff (just-hungry staff add). */
+export type StaffMember = {
+  __typename?: 'StaffMember';
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  role: StaffRole;
+};
+
+/** What a member of staff may do: KITCHEN moves orders up to READY (and rejects them), COURIER takes ready deliveries out and delivers them, OPERATOR does both and sees the cluster's internals. */
+export type StaffRole =
+  | 'COURIER'
+  | 'KITCHEN'
+  | 'OPERATOR';
 
 export type Subscription = {
   __typename?: 'Subscription';
