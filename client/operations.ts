@@ -34,9 +34,11 @@ export const OrderFields = graphql(`
     status
     active
     createdAt
+    rejectReason
     timeline {
       status
       at
+      by
     }
     lines {
       ...OrderLineFields
@@ -44,6 +46,7 @@ export const OrderFields = graphql(`
     deliveryOption {
       id
       name
+      fulfilment
     }
     subtotal {
       ...MoneyFields
@@ -68,16 +71,24 @@ export const UserErrorFields = graphql(`
   }
 `);
 
+/** What anyone may know of a replica: its name, role and how far it has applied the log. */
 export const ReplicaFields = graphql(`
   fragment ReplicaFields on Replica {
     name
-    url
     role
     appliedSeq
+  }
+`);
+
+/** A replica's internals, for operators only (FORBIDDEN with any other token, and then the whole query fails). */
+export const ReplicaInternalsFields = graphql(`
+  fragment ReplicaInternalsFields on Replica {
+    url
     lastHeartbeatAt
   }
 `);
 
+/** The cluster as anyone may see it: whether orders are taken and why not, and the replicas' names and roles. */
 export const ClusterFields = graphql(`
   fragment ClusterFields on Cluster {
     epoch
@@ -88,6 +99,49 @@ export const ClusterFields = graphql(`
     }
     replicas {
       ...ReplicaFields
+    }
+  }
+`);
+
+/** The cluster with every replica's internals: only for a client that sends an operator's token. */
+export const OperatorClusterFields = graphql(`
+  fragment OperatorClusterFields on Cluster {
+    ...ClusterFields
+    replicas {
+      ...ReplicaFields
+      ...ReplicaInternalsFields
+    }
+  }
+`);
+
+/** An order as staff work on it: what to cook, how it leaves, for whom and where, and its moves so far. */
+export const StaffOrderFields = graphql(`
+  fragment StaffOrderFields on Order {
+    id
+    status
+    createdAt
+    timeline {
+      status
+      at
+      by
+    }
+    lines {
+      product {
+        id
+      }
+      productName
+      quantity
+    }
+    deliveryOption {
+      id
+      name
+      fulfilment
+    }
+    deliverTo {
+      name
+      phone
+      address
+      postcode
     }
   }
 `);
@@ -249,6 +303,35 @@ export const ClusterQuery = graphql(`
   }
 `);
 
+/** The cluster page's full view (staff client with an operator's token). */
+export const OperatorClusterQuery = graphql(`
+  query OperatorCluster {
+    cluster {
+      ...OperatorClusterFields
+    }
+  }
+`);
+
+/** Whom a staff token belongs to (null for any token that is not a working staff token). */
+export const StaffViewerQuery = graphql(`
+  query StaffViewer {
+    staffViewer {
+      id
+      name
+      role
+    }
+  }
+`);
+
+/** The orders staff work through, oldest first (staff only). */
+export const StaffOrdersQuery = graphql(`
+  query StaffOrders($statuses: [OrderStatus!], $first: Int) {
+    staffOrders(statuses: $statuses, first: $first) {
+      ...StaffOrderFields
+    }
+  }
+`);
+
 export const SaveContactDetailsMutation = graphql(`
   mutation SaveContactDetails($input: ContactDetailsInput!) {
     saveContactDetails(input: $input) {
@@ -294,6 +377,19 @@ export const CancelOrderMutation = graphql(`
   }
 `);
 
+export const MoveOrderMutation = graphql(`
+  mutation MoveOrder($input: MoveOrderInput!) {
+    moveOrder(input: $input) {
+      order {
+        ...StaffOrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
 export const OrderStatusChangedSubscription = graphql(`
   subscription OrderStatusChanged {
     orderStatusChanged {
@@ -320,6 +416,25 @@ export const ClusterChangedSubscription = graphql(`
   }
 `);
 
+/** The cluster page's full view, live (operators only). */
+export const OperatorClusterChangedSubscription = graphql(`
+  subscription OperatorClusterChanged {
+    clusterChanged {
+      ...OperatorClusterFields
+    }
+  }
+`);
+
+/** Every order as placed and at each move (staff only): the kitchen board and the courier view, live. */
+export const StaffOrderChangedSubscription = graphql(`
+  subscription StaffOrderChanged {
+    staffOrderChanged {
+      ...StaffOrderFields
+    }
+  }
+`);
+
+/** Each change of a replica's role (operators only). */
 export const ReplicaStatusChangedSubscription = graphql(`
   subscription ReplicaStatusChanged {
     replicaStatusChanged {

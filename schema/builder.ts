@@ -11,7 +11,7 @@ export interface Context {
   services: Services;
   /** Who counts against the rate limits: `customer:<id>` for a token the gateway knows, else `address:<ip>`. */
   client: string;
-  /** Who is asking, for sharing work between identical requests: `token:<hash>` or `anonymous`. */
+  /** Who is asking, for sharing work between identical requests: `token:<hash>`, `staff:<hash>` for a staff token, or `anonymous`. */
   viewerKey: string;
   /** The address the request came from (for caps per address). */
   address: string;

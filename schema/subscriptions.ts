@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
-import { ClusterRef, ReplicaStatusEventRef } from './types/cluster.ts';
+import { ClusterRef, OPERATOR, ReplicaStatusEventRef } from './types/cluster.ts';
 import { OrderRef } from './types/order.ts';
 import { ProductRef } from './types/product.ts';
 import { STOCK_PACE_MS } from './services.ts';
@@ -19,7 +19,7 @@ const UNKNOWN_TOKEN = 'That token belongs to no customer: send the token saveCon
 builder.subscriptionFields((t) => ({
   orderStatusChanged: t.field({
     type: OrderRef,
-    description: "The viewer's orders, when placed and when cancelled.",
+    description: "The viewer's orders, when placed and at each move after (accepted, preparing ... delivered or collected; rejected or cancelled): an order tracker, live. From the committed change feed, so exactly once and in order across a failover.",
     subscribe: async (_root, _args, { services, viewer, viewerKey }) => {
       const customer = await viewer();
       if (!customer) throw new GraphQLError(viewerKey === 'anonymous' ? NO_TOKEN : UNKNOWN_TOKEN, { extensions: { code: 'NOT_AUTHENTICATED' } });
@@ -63,6 +63,8 @@ builder.subscriptionFields((t) => ({
   }),
   replicaStatusChanged: t.field({
     type: ReplicaStatusEventRef,
+    description: "Each change of a replica's role, as the view service makes it. Operators only: with any other token (or none) the subscription is refused with FORBIDDEN.",
+    authScopes: OPERATOR,
     subscribe: (_root, _args, { services }) => services.replicaStatusChanged(),
     resolve: (event) => event,
   }),

@@ -231,7 +231,7 @@ function createGraphQL(
       return {
         services,
         client: known ? `customer:${known}` : `address:${address}`,
-        viewerKey: token ? `token:${hashToken(token)}` : 'anonymous',
+        viewerKey: token ? `${customerToken ? 'token' : 'staff'}:${hashToken(token)}` : 'anonymous',
         address,
         viewer: () => (viewer ??= customerToken ? services.customerByToken(customerToken) : Promise.resolve(null)),
         staff: () => (staff ??= token && isStaffToken(token) ? services.staffByToken(token) : Promise.resolve(null)),

@@ -14,7 +14,7 @@ import type { Context } from '../schema/builder.ts';
 import { Topic } from './feeds.ts';
 import { PerKeyCap, tooManyConnections, visitFields } from './guards.ts';
 
-/** Subscription fields whose events are the same whoever asks: shared by everyone subscribed with the same document. */
+/** Subscription fields whose events are the same for every customer and anyone without a token: shared by all of them subscribed with the same document. */
 export const VIEWER_INDEPENDENT_FEEDS: ReadonlySet<string> = new Set(['stockChanged', 'stockLevels', 'replicaStatusChanged', 'clusterChanged']);
 
 /** Every subscription field, for counts that name each one. */
@@ -169,7 +169,9 @@ export class SharedSubscriptions {
       if (!inAll) return refuse(tooManyEveryChange(`This gateway sends every stock change to at most ${this.everyChangeInAll.max} subscribers at once, and has that many: ${FOLLOW_PACED}, or try again later.`));
       releases.push(inAll);
     }
-    const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) ? 'anyone' : context.viewerKey;
+    // The feeds everyone sees alike are shared by everyone but staff: what a member of staff may see of them (an operator,
+    // the cluster's internals) is theirs alone, so neither leaks to others through a stream staff opened, nor the other way.
+    const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) && !context.viewerKey.startsWith('staff:') ? 'anyone' : context.viewerKey;
     // Streams opened before envelop carry results it has already processed, those inside it not yet: never mixed.
     const key = JSON.stringify([lane, scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
     let stream = this.streams.get(key);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { clusterForBlock } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
-import { CANCEL_ORDER, DETAILS, ORDERS, PLACE_ORDER, SAVE_DETAILS, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { CANCEL_ORDER, DETAILS, ORDERS, PLACE_ORDER, SAVE_DETAILS, addStaff, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 
 let cluster: InProcessCluster;
 clusterForBlock(() => InProcessCluster.start({ replicas: 2 }), (c) => (cluster = c));
@@ -338,14 +338,36 @@ describe('text', () => {
 });
 
 describe('cluster', () => {
-  it('shows the epoch, primary and every replica with role and applied seq', async () => {
-    const response = await cluster.gql('{ cluster { epoch writable primary { name role } replicas { name url role appliedSeq lastHeartbeatAt } } }');
+  it('shows anyone the epoch, whether it takes orders, and each replica\'s role and applied seq; an operator also where each listens and when it was heard from', async () => {
+    const response = await cluster.gql('{ cluster { epoch writable unwritableReason primary { name role } replicas { name role appliedSeq } } }');
+    expect(response.errors).toBeUndefined();
     const info = response.data?.cluster;
     expect(info.writable).toBe(true);
+    expect(info.unwritableReason).toBeNull();
     expect(info.epoch).toBeGreaterThan(0);
     expect(info.replicas.map((r: { role: string }) => r.role).sort()).toEqual(['BACKUP', 'PRIMARY']);
     expect(info.primary.role).toBe('PRIMARY');
-    expect(info.replicas[0].lastHeartbeatAt).toMatch(/^\d{4}-/);
+
+    const INTERNALS = '{ cluster { replicas { name url lastHeartbeatAt } } }';
+    const operator = await addStaff(cluster, 'Olu', 'operator');
+    const seen = await cluster.gql(INTERNALS, {}, operator.token);
+    expect(seen.errors).toBeUndefined();
+    for (const replica of seen.data?.cluster.replicas ?? []) {
+      expect(replica.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(replica.lastHeartbeatAt).toMatch(/^\d{4}-/);
+    }
+    const kitchen = await addStaff(cluster, 'Kai', 'kitchen');
+    for (const token of [undefined, await newCustomer(cluster), kitchen.token]) {
+      const refused = await cluster.gql(INTERNALS, {}, token);
+      expect(refused.data).toBeNull();
+      expect(refused.errors).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/^Replica\.url is for staff whose role allows it/), extensions: { code: 'FORBIDDEN' } }));
+      expect(new Set(refused.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
+      expect(JSON.stringify(refused)).not.toContain('127.0.0.1');
+      // A heartbeat may be null, so only it is: the rest of the answer stands.
+      const heartbeat = await cluster.gql('{ cluster { writable primary { name lastHeartbeatAt } } }', {}, token);
+      expect(heartbeat.data?.cluster).toMatchObject({ writable: true, primary: { lastHeartbeatAt: null } });
+      expect(heartbeat.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    }
   });
 
   it('answers malformed GraphQL with the standard errors array and no stack', async () => {

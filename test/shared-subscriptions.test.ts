@@ -73,6 +73,13 @@ describe('shared subscriptions', () => {
     expect(sources).toHaveLength(3);
   });
 
+  it('gives each member of staff their own stream of the feeds everyone else shares: what an operator may see never reaches a customer', async () => {
+    const { sources, open } = harness();
+    const CLUSTER = 'subscription { clusterChanged { replicas { url } } }';
+    await Promise.all([open(CLUSTER, 'staff:operator'), open(CLUSTER, 'staff:operator'), open(CLUSTER, 'token:a'), open(CLUSTER), open(CLUSTER, 'staff:kitchen')]);
+    expect(sources).toHaveLength(3);
+  });
+
   it('caps a client\'s subscriptions to every stock change, however they are written, and a refusal opens nothing', async () => {
     const { sources, open } = harness(100, 2);
     const first = (await open(STOCK)) as AsyncIterableIterator<ExecutionResult>;

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessCluster } from './helpers/in-process.ts';
 import { runJustHungry } from './helpers/pty.ts';
-import { DETAILS, SAVE_DETAILS, newCustomer, placeOrder } from './helpers/shop.ts';
+import { DETAILS, SAVE_DETAILS, addStaff, newCustomer, placeOrder } from './helpers/shop.ts';
 import { subscribe } from './helpers/subscribe.ts';
 import { waitFor } from './helpers/cluster.ts';
 
@@ -87,10 +87,7 @@ describe('just-hungry staff', () => {
 
 describe('staff moving orders through GraphQL', () => {
   let cluster: InProcessCluster;
-  const staffToken = async (name: string, role: string) => {
-    const added = await runJustHungry(['staff', 'add', name, '--role', role, '--json', '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});
-    return (JSON.parse(added.stdout) as { token: string; staff: { id: string } });
-  };
+  const staffToken = (name: string, role: 'kitchen' | 'courier' | 'operator') => addStaff(cluster, name, role);
   const MOVE = 'mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { order { id status timeline { status by } } errors { code message } } }';
   const move = (token: string, orderId: string, to: string, reason?: string) => cluster.gql(MOVE, { input: { orderId, to, reason } }, token);
 

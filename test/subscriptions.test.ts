@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TestCluster, clusterForBlock, waitFor } from './helpers/cluster.ts';
 import { InProcessCluster } from './helpers/in-process.ts';
-import { CANCEL_ORDER, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { CANCEL_ORDER, addStaff, allOrders, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 import { type Feed, openSubscriptions, subscribe } from './helpers/subscribe.ts';
 
 interface OrderEvent {
@@ -28,6 +28,7 @@ const ORDER_STATUS = 'subscription { orderStatusChanged { id status total { mino
 const STOCK = 'subscription { stockChanged { id name stock price { minorUnits } } }';
 const REPLICA_STATUS = 'subscription { replicaStatusChanged { replica { name role appliedSeq } previousRole epoch at } }';
 const CLUSTER = 'subscription { clusterChanged { epoch writable primary { name } replicas { name role } } }';
+const CLUSTER_INTERNALS = 'subscription { clusterChanged { replicas { url } } }';
 
 const TRANSPORTS = ['ws', 'sse'] as const;
 
@@ -191,9 +192,21 @@ describe('subscriptions across replica deaths', () => {
   let cluster: TestCluster;
   clusterForBlock(() => TestCluster.start({ replicas: 3 }), (c) => (cluster = c));
 
-  it.each(TRANSPORTS)('replicaStatusChanged and clusterChanged over %s follow a backup going offline and coming back', async (transport) => {
-    const statusFeed = await open<ReplicaEvent>(transport, cluster.gatewayUrl, REPLICA_STATUS);
+  let operator = '';
+  let customer = '';
+
+  it.each(TRANSPORTS)('replicaStatusChanged and clusterChanged over %s follow a backup going offline and coming back, the internals only for an operator', async (transport) => {
+    operator ||= (await addStaff(cluster, 'Olu', 'operator')).token;
+    customer ||= await newCustomer(cluster);
+    const statusFeed = await open<ReplicaEvent>(transport, cluster.gatewayUrl, REPLICA_STATUS, operator);
     const clusterFeed = await open<{ epoch: number; replicas: { name: string; role: string }[] }>(transport, cluster.gatewayUrl, CLUSTER);
+    // The same document from an operator and, after it, a customer: the operator's stream is theirs, never shared with the customer.
+    const internals = await open<{ replicas: { url: string }[] }>(transport, cluster.gatewayUrl, CLUSTER_INTERNALS, operator);
+    const peeking = await open<unknown>(transport, cluster.gatewayUrl, CLUSTER_INTERNALS, customer);
+    const refused = await open<unknown>(transport, cluster.gatewayUrl, REPLICA_STATUS, customer);
+    await waitFor('the refusal', () => refused.errors.length > 0);
+    expect(JSON.stringify(refused.errors)).toContain('FORBIDDEN');
+    expect(refused.events).toEqual([]);
     const primary = await cluster.primary();
     const backup = ['1', '2', '3'].find((n) => n !== primary) ?? '3';
 
@@ -214,16 +227,43 @@ describe('subscriptions across replica deaths', () => {
       clusterFeed.events.at(-1)?.replicas.every((r) => r.role === 'PRIMARY' || r.role === 'BACKUP'),
     );
     await cluster.waitForView(3);
+    await waitFor('the internals for the operator', () => internals.events.length > 0 && peeking.errors.length > 0);
+    expect(internals.events.at(-1)?.replicas.map((r) => r.url)).toEqual(expect.arrayContaining([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)]));
+    expect(peeking.events).toEqual([]);
+    expect(JSON.stringify(peeking.errors)).toContain('FORBIDDEN');
+    expect(JSON.stringify(peeking.errors)).not.toContain('127.0.0.1');
   });
 
-  it('delivers every committed change exactly once, in order, across a SIGKILL of the primary', async () => {
+  it('delivers every committed change exactly once, in order, across a SIGKILL of the primary, to customers, the kitchen and stock followers', async () => {
     const customers = await Promise.all(Array.from({ length: 4 }, (_, i) => newCustomer(cluster, { firstName: `Kit${i}` })));
     const orderFeeds = await Promise.all(customers.map((token, i) => open<OrderEvent>(i % 2 ? 'sse' : 'ws', cluster.gatewayUrl, ORDER_STATUS, token)));
     const stockFeed = await open<StockEvent>('ws', cluster.gatewayUrl, STOCK);
+    const kitchen = (await addStaff(cluster, 'Kit Chen', 'kitchen')).token;
+    const boards = await Promise.all(TRANSPORTS.map((transport) => open<OrderEvent>(transport, cluster.gatewayUrl, 'subscription { staffOrderChanged { id status } }', kitchen)));
     const before = await stockLevels(cluster);
 
     let stop = false;
     let acknowledged = 0;
+    // The kitchen accepts each order its board shows placed, through the failover: a move whose answer is lost is sent again with its key.
+    const accepting = (async () => {
+      for (let next = 0; !stop || next < (boards[0]?.events.length ?? 0); ) {
+        const event = boards[0]?.events[next];
+        if (!event) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          continue;
+        }
+        next++;
+        if (event.status !== 'PLACED') continue;
+        for (;;) {
+          const moved = await cluster
+            .gql('mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { errors { code } } }', { input: { orderId: event.id, to: 'ACCEPTED', idempotencyKey: `accept ${event.id}` } }, kitchen)
+            .catch(() => null);
+          const codes = moved?.data?.moveOrder.errors.map((e: { code: string }) => e.code) ?? ['UNKNOWN'];
+          if (codes.length === 0) break;
+          if (!codes.every((code: string) => code === 'SERVICE_UNAVAILABLE' || code === 'UNKNOWN')) throw new Error(`accept ${event.id}: ${JSON.stringify(moved)}`);
+        }
+      }
+    })();
     const clients = Array.from({ length: 8 }, async (_, i) => {
       const token = customers[i % customers.length] ?? '';
       while (!stop) {
@@ -240,14 +280,26 @@ describe('subscriptions across replica deaths', () => {
     await waitFor('orders after the failover', () => acknowledged >= atKill + 10, 30_000);
     stop = true;
     await Promise.all(clients);
+    await accepting;
 
     const after = await stockLevels(cluster);
+    const everyOrder: string[] = [];
     for (const [i, token] of customers.entries()) {
-      const committed = (await allOrders(cluster, token)).map((o) => o.id).reverse();
+      const committed = (await allOrders(cluster, token)).reverse();
+      everyOrder.push(...committed.map((o) => o.id));
+      // Each order was placed and then accepted once, and the customer hears of both, once each, in that order.
+      for (const order of committed) expect(order.status, order.id).toBe('ACCEPTED');
       const seen = orderFeeds[i];
-      await waitFor(`customer ${i}'s events`, () => (seen && seen.events.length >= committed.length ? true : null));
-      expect(seen?.events.map((e) => e.id)).toEqual(committed);
-      expect(seen?.events.every((e) => e.status === 'PLACED')).toBe(true);
+      await waitFor(`customer ${i}'s events`, () => (seen && seen.events.length >= 2 * committed.length ? true : null));
+      expect(seen?.events.filter((e) => e.status === 'PLACED').map((e) => e.id)).toEqual(committed.map((o) => o.id));
+      for (const order of committed) expect(seen?.events.filter((e) => e.id === order.id).map((e) => e.status), order.id).toEqual(['PLACED', 'ACCEPTED']);
+      expect(seen?.events).toHaveLength(2 * committed.length);
+    }
+    // Both boards saw every order's placing and its acceptance, once each and in order, whatever the transport.
+    for (const board of boards) {
+      await waitFor('the board\'s events', () => (board.events.length >= 2 * everyOrder.length ? true : null));
+      expect(board.events).toHaveLength(2 * everyOrder.length);
+      for (const id of everyOrder) expect(board.events.filter((e) => e.id === id).map((e) => e.status), id).toEqual(['PLACED', 'ACCEPTED']);
     }
     const sold = (before.get('brownie') ?? 0) - (after.get('brownie') ?? 0);
     await waitFor('every stock event', () => (stockFeed.events.length >= sold ? true : null));

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../client/terminal/credentials.ts';
-import { SECRET, TestCluster, freePort } from './helpers/cluster.ts';
+import { TestCluster, freePort } from './helpers/cluster.ts';
 import { type PostcodesMock, startPostcodesMock } from './helpers/postcodes-mock.ts';
 import { KEY, Terminal, runJustHungry } from './helpers/pty.ts';
-import { ORDERS, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
+import { ORDERS, addStaff, newCustomer, placeOrder, stockLevels } from './helpers/shop.ts';
 
 interface OrderRow {
   id: string;
@@ -437,11 +437,7 @@ describe('just-hungry order', () => {
 
   it('follows one order live with --watch, from what it has been through to its delivery, each move once, then exits', async () => {
     const { config, token } = await returningCustomer();
-    const staff = async (role: string) => {
-      // The cluster's processes take their secret from the environment (test/helpers/cluster.ts), so the command does too.
-      const added = await runJustHungry(['staff', 'add', `A ${role}`, '--role', role, '--json', '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], { JH_CLUSTER_SECRET: SECRET });
-      return (JSON.parse(added.stdout) as { token: string }).token;
-    };
+    const staff = async (role: 'kitchen' | 'courier') => (await addStaff(cluster, `A ${role}`, role)).token;
     const [kitchen, courier] = [await staff('kitchen'), await staff('courier')];
     const orderId = (await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 1 }])).data?.placeOrder.order.id as string;
     const move = async (who: string, to: string) => {

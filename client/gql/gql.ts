@@ -16,10 +16,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment MoneyFields on Money {\n    minorUnits\n    currency\n    formatted\n  }\n": typeof types.MoneyFieldsFragmentDoc,
     "\n  fragment OrderLineFields on OrderLine {\n    product {\n      id\n    }\n    productName\n    quantity\n    unitPrice {\n      ...MoneyFields\n    }\n    lineTotal {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderLineFieldsFragmentDoc,
-    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    rejectReason\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
-    "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": typeof types.ReplicaFieldsFragmentDoc,
+    "\n  fragment ReplicaFields on Replica {\n    name\n    role\n    appliedSeq\n  }\n": typeof types.ReplicaFieldsFragmentDoc,
+    "\n  fragment ReplicaInternalsFields on Replica {\n    url\n    lastHeartbeatAt\n  }\n": typeof types.ReplicaInternalsFieldsFragmentDoc,
     "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": typeof types.ClusterFieldsFragmentDoc,
+    "\n  fragment OperatorClusterFields on Cluster {\n    ...ClusterFields\n    replicas {\n      ...ReplicaFields\n      ...ReplicaInternalsFields\n    }\n  }\n": typeof types.OperatorClusterFieldsFragmentDoc,
+    "\n  fragment StaffOrderFields on Order {\n    id\n    status\n    createdAt\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      product {\n        id\n      }\n      productName\n      quantity\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    deliverTo {\n      name\n      phone\n      address\n      postcode\n    }\n  }\n": typeof types.StaffOrderFieldsFragmentDoc,
     "\n  query Menu {\n    products {\n      id\n      name\n      description\n      price {\n        ...MoneyFields\n      }\n      stock\n    }\n    deliveryOptions {\n      id\n      name\n      description\n      fulfilment\n      cost {\n        ...MoneyFields\n      }\n    }\n  }\n": typeof types.MenuDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query Orders($active: Boolean, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(active: $active, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.OrdersDocument,
@@ -31,21 +34,30 @@ type Documents = {
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.PostcodeDocument,
     "\n  query Cluster {\n    cluster {\n      ...ClusterFields\n    }\n  }\n": typeof types.ClusterDocument,
+    "\n  query OperatorCluster {\n    cluster {\n      ...OperatorClusterFields\n    }\n  }\n": typeof types.OperatorClusterDocument,
+    "\n  query StaffViewer {\n    staffViewer {\n      id\n      name\n      role\n    }\n  }\n": typeof types.StaffViewerDocument,
+    "\n  query StaffOrders($statuses: [OrderStatus!], $first: Int) {\n    staffOrders(statuses: $statuses, first: $first) {\n      ...StaffOrderFields\n    }\n  }\n": typeof types.StaffOrdersDocument,
     "\n  mutation SaveContactDetails($input: ContactDetailsInput!) {\n    saveContactDetails(input: $input) {\n      token\n      customer {\n        id\n        firstName\n        lastName\n        phone\n        postcode\n        address\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.SaveContactDetailsDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.CancelOrderDocument,
+    "\n  mutation MoveOrder($input: MoveOrderInput!) {\n    moveOrder(input: $input) {\n      order {\n        ...StaffOrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.MoveOrderDocument,
     "\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n": typeof types.OrderStatusChangedDocument,
     "\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n": typeof types.StockLevelsDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": typeof types.ClusterChangedDocument,
+    "\n  subscription OperatorClusterChanged {\n    clusterChanged {\n      ...OperatorClusterFields\n    }\n  }\n": typeof types.OperatorClusterChangedDocument,
+    "\n  subscription StaffOrderChanged {\n    staffOrderChanged {\n      ...StaffOrderFields\n    }\n  }\n": typeof types.StaffOrderChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": typeof types.ReplicaStatusChangedDocument,
 };
 const documents: Documents = {
     "\n  fragment MoneyFields on Money {\n    minorUnits\n    currency\n    formatted\n  }\n": types.MoneyFieldsFragmentDoc,
     "\n  fragment OrderLineFields on OrderLine {\n    product {\n      id\n    }\n    productName\n    quantity\n    unitPrice {\n      ...MoneyFields\n    }\n    lineTotal {\n      ...MoneyFields\n    }\n  }\n": types.OrderLineFieldsFragmentDoc,
-    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    rejectReason\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  fragment UserErrorFields on UserError {\n    code\n    message\n    field\n  }\n": types.UserErrorFieldsFragmentDoc,
-    "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n": types.ReplicaFieldsFragmentDoc,
+    "\n  fragment ReplicaFields on Replica {\n    name\n    role\n    appliedSeq\n  }\n": types.ReplicaFieldsFragmentDoc,
+    "\n  fragment ReplicaInternalsFields on Replica {\n    url\n    lastHeartbeatAt\n  }\n": types.ReplicaInternalsFieldsFragmentDoc,
     "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n": types.ClusterFieldsFragmentDoc,
+    "\n  fragment OperatorClusterFields on Cluster {\n    ...ClusterFields\n    replicas {\n      ...ReplicaFields\n      ...ReplicaInternalsFields\n    }\n  }\n": types.OperatorClusterFieldsFragmentDoc,
+    "\n  fragment StaffOrderFields on Order {\n    id\n    status\n    createdAt\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      product {\n        id\n      }\n      productName\n      quantity\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    deliverTo {\n      name\n      phone\n      address\n      postcode\n    }\n  }\n": types.StaffOrderFieldsFragmentDoc,
     "\n  query Menu {\n    products {\n      id\n      name\n      description\n      price {\n        ...MoneyFields\n      }\n      stock\n    }\n    deliveryOptions {\n      id\n      name\n      description\n      fulfilment\n      cost {\n        ...MoneyFields\n      }\n    }\n  }\n": types.MenuDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      firstName\n      lastName\n      phone\n      postcode\n      address\n    }\n  }\n": types.ViewerDocument,
     "\n  query Orders($active: Boolean, $first: Int, $after: String) {\n    viewer {\n      id\n      orders(active: $active, first: $first, after: $after) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...OrderFields\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.OrdersDocument,
@@ -57,12 +69,18 @@ const documents: Documents = {
     "\n  query ContactDetail($field: ContactDetailField!, $value: String!) {\n    contactDetail(field: $field, value: $value) {\n      value\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.ContactDetailDocument,
     "\n  query Postcode($postcode: String!) {\n    postcode(postcode: $postcode) {\n      postcode\n      valid\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.PostcodeDocument,
     "\n  query Cluster {\n    cluster {\n      ...ClusterFields\n    }\n  }\n": types.ClusterDocument,
+    "\n  query OperatorCluster {\n    cluster {\n      ...OperatorClusterFields\n    }\n  }\n": types.OperatorClusterDocument,
+    "\n  query StaffViewer {\n    staffViewer {\n      id\n      name\n      role\n    }\n  }\n": types.StaffViewerDocument,
+    "\n  query StaffOrders($statuses: [OrderStatus!], $first: Int) {\n    staffOrders(statuses: $statuses, first: $first) {\n      ...StaffOrderFields\n    }\n  }\n": types.StaffOrdersDocument,
     "\n  mutation SaveContactDetails($input: ContactDetailsInput!) {\n    saveContactDetails(input: $input) {\n      token\n      customer {\n        id\n        firstName\n        lastName\n        phone\n        postcode\n        address\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.SaveContactDetailsDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  mutation CancelOrder($input: CancelOrderInput!) {\n    cancelOrder(input: $input) {\n      order {\n        ...OrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.CancelOrderDocument,
+    "\n  mutation MoveOrder($input: MoveOrderInput!) {\n    moveOrder(input: $input) {\n      order {\n        ...StaffOrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.MoveOrderDocument,
     "\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n": types.OrderStatusChangedDocument,
     "\n  subscription StockLevels {\n    # The menu needs each dish's level now, not every step: the dishes that changed, in one event at most every second.\n    stockLevels(everyMs: 1000) {\n      id\n      stock\n    }\n  }\n": types.StockLevelsDocument,
     "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n": types.ClusterChangedDocument,
+    "\n  subscription OperatorClusterChanged {\n    clusterChanged {\n      ...OperatorClusterFields\n    }\n  }\n": types.OperatorClusterChangedDocument,
+    "\n  subscription StaffOrderChanged {\n    staffOrderChanged {\n      ...StaffOrderFields\n    }\n  }\n": types.StaffOrderChangedDocument,
     "\n  subscription ReplicaStatusChanged {\n    replicaStatusChanged {\n      replica {\n        ...ReplicaFields\n      }\n      previousRole\n      epoch\n      at\n    }\n  }\n": types.ReplicaStatusChangedDocument,
 };
 
@@ -91,7 +109,7 @@ export function graphql(source: "\n  fragment OrderLineFields on OrderLine {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    timeline {\n      status\n      at\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    rejectReason\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id\n    status\n    active\n    createdAt\n    rejectReason\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      ...OrderLineFields\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    subtotal {\n      ...MoneyFields\n    }\n    deliveryCost {\n      ...MoneyFields\n    }\n    tip {\n      ...MoneyFields\n    }\n    total {\n      ...MoneyFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -99,11 +117,23 @@ export function graphql(source: "\n  fragment UserErrorFields on UserError {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n"): (typeof documents)["\n  fragment ReplicaFields on Replica {\n    name\n    url\n    role\n    appliedSeq\n    lastHeartbeatAt\n  }\n"];
+export function graphql(source: "\n  fragment ReplicaFields on Replica {\n    name\n    role\n    appliedSeq\n  }\n"): (typeof documents)["\n  fragment ReplicaFields on Replica {\n    name\n    role\n    appliedSeq\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReplicaInternalsFields on Replica {\n    url\n    lastHeartbeatAt\n  }\n"): (typeof documents)["\n  fragment ReplicaInternalsFields on Replica {\n    url\n    lastHeartbeatAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"): (typeof documents)["\n  fragment ClusterFields on Cluster {\n    epoch\n    writable\n    unwritableReason\n    primary {\n      name\n    }\n    replicas {\n      ...ReplicaFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment OperatorClusterFields on Cluster {\n    ...ClusterFields\n    replicas {\n      ...ReplicaFields\n      ...ReplicaInternalsFields\n    }\n  }\n"): (typeof documents)["\n  fragment OperatorClusterFields on Cluster {\n    ...ClusterFields\n    replicas {\n      ...ReplicaFields\n      ...ReplicaInternalsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StaffOrderFields on Order {\n    id\n    status\n    createdAt\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      product {\n        id\n      }\n      productName\n      quantity\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    deliverTo {\n      name\n      phone\n      address\n      postcode\n    }\n  }\n"): (typeof documents)["\n  fragment StaffOrderFields on Order {\n    id\n    status\n    createdAt\n    timeline {\n      status\n      at\n      by\n    }\n    lines {\n      product {\n        id\n      }\n      productName\n      quantity\n    }\n    deliveryOption {\n      id\n      name\n      fulfilment\n    }\n    deliverTo {\n      name\n      phone\n      address\n      postcode\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -151,6 +181,18 @@ export function graphql(source: "\n  query Cluster {\n    cluster {\n      ...Cl
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query OperatorCluster {\n    cluster {\n      ...OperatorClusterFields\n    }\n  }\n"): (typeof documents)["\n  query OperatorCluster {\n    cluster {\n      ...OperatorClusterFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StaffViewer {\n    staffViewer {\n      id\n      name\n      role\n    }\n  }\n"): (typeof documents)["\n  query StaffViewer {\n    staffViewer {\n      id\n      name\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StaffOrders($statuses: [OrderStatus!], $first: Int) {\n    staffOrders(statuses: $statuses, first: $first) {\n      ...StaffOrderFields\n    }\n  }\n"): (typeof documents)["\n  query StaffOrders($statuses: [OrderStatus!], $first: Int) {\n    staffOrders(statuses: $statuses, first: $first) {\n      ...StaffOrderFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SaveContactDetails($input: ContactDetailsInput!) {\n    saveContactDetails(input: $input) {\n      token\n      customer {\n        id\n        firstName\n        lastName\n        phone\n        postcode\n        address\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SaveContactDetails($input: ContactDetailsInput!) {\n    saveContactDetails(input: $input) {\n      token\n      customer {\n        id\n        firstName\n        lastName\n        phone\n        postcode\n        address\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -163,6 +205,10 @@ export function graphql(source: "\n  mutation CancelOrder($input: CancelOrderInp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation MoveOrder($input: MoveOrderInput!) {\n    moveOrder(input: $input) {\n      order {\n        ...StaffOrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation MoveOrder($input: MoveOrderInput!) {\n    moveOrder(input: $input) {\n      order {\n        ...StaffOrderFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n"): (typeof documents)["\n  subscription OrderStatusChanged {\n    orderStatusChanged {\n      ...OrderFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -172,6 +218,14 @@ export function graphql(source: "\n  subscription StockLevels {\n    # The menu 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n"): (typeof documents)["\n  subscription ClusterChanged {\n    clusterChanged {\n      ...ClusterFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OperatorClusterChanged {\n    clusterChanged {\n      ...OperatorClusterFields\n    }\n  }\n"): (typeof documents)["\n  subscription OperatorClusterChanged {\n    clusterChanged {\n      ...OperatorClusterFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StaffOrderChanged {\n    staffOrderChanged {\n      ...StaffOrderFields\n    }\n  }\n"): (typeof documents)["\n  subscription StaffOrderChanged {\n    staffOrderChanged {\n      ...StaffOrderFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,16 +1,21 @@
 import type { ClusterInfo, ReplicaInfo, ReplicaStatusEvent } from '../services.ts';
 import { builder } from '../builder.ts';
 
+// The cluster's internals (where replicas listen, when they were last heard
+// from, each change of role) are for operators; whether orders can be taken
+// is for everyone (a customer's app says so).
+export const OPERATOR = { operator: true } as const;
+
 export const ReplicaRoleRef = builder.enumType('ReplicaRole', { values: ['PRIMARY', 'BACKUP', 'CATCHING_UP', 'OFFLINE'] as const });
 
 export const ReplicaRef = builder.objectRef<ReplicaInfo>('Replica').implement({
   description: 'A replica as the view service sees it.',
   fields: (t) => ({
     name: t.exposeString('name'),
-    url: t.exposeString('url'),
+    url: t.exposeString('url', { authScopes: OPERATOR, description: 'Where the replica listens. Operators only: for any other token (or none) a FORBIDDEN error, and, as this cannot be null, the replica is null with it (up to the nearest field that may be null).' }),
     role: t.field({ type: ReplicaRoleRef, resolve: (r) => r.role }),
     appliedSeq: t.exposeInt('appliedSeq'),
-    lastHeartbeatAt: t.exposeString('lastHeartbeatAt', { nullable: true }),
+    lastHeartbeatAt: t.exposeString('lastHeartbeatAt', { nullable: true, authScopes: OPERATOR, description: 'When the view service last heard from the replica. Operators only: null with a FORBIDDEN error for any other token (or none).' }),
   }),
 });
 

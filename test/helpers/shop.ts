@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_RUN_TMP } from './build.ts';
-import type { GraphQLClient, GraphQLResponse } from './cluster.ts';
+import { type GraphQLClient, type GraphQLResponse, SECRET } from './cluster.ts';
+import { runJustHungry } from './pty.ts';
 
 /** A catalogue file with 100,000 of each dish (ids as given) and one delivery option, so long runs never sell out. */
 export function deepStockCatalog(productIds: string[]): string {
@@ -125,4 +126,12 @@ export function orderingCustomers(cluster: GraphQLClient, tokens: string[], prod
       await Promise.all(loops);
     },
   };
+}
+
+/** A member of staff made the way an operator makes one (`just-hungry staff add`), with the token it prints once. */
+export async function addStaff(cluster: { dataDir: string; gatewayUrl: string }, name: string, role: 'kitchen' | 'courier' | 'operator'): Promise<{ token: string; staff: { id: string; name: string; role: string } }> {
+  // The test clusters' processes take their secret from the environment (cluster.ts), so the command does too.
+  const added = await runJustHungry(['staff', 'add', name, '--role', role, '--json', '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], { JH_CLUSTER_SECRET: SECRET });
+  if (added.code !== 0) throw new Error(`staff add: ${added.stderr}`);
+  return JSON.parse(added.stdout) as { token: string; staff: { id: string; name: string; role: string } };
 }

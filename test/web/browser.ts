@@ -147,3 +147,14 @@ export function focused(page: Page): Promise<string> {
     return `${element.tagName.toLowerCase()} "${name}"`;
   });
 }
+
+/** The token the app keeps for a member of staff signed in to this tab (sessionStorage: the tab's only). */
+export function storedStaffToken(page: Page): Promise<string | null> {
+  return page.evaluate(() => sessionStorage.getItem('just-hungry.staff-token'));
+}
+
+/** Signs a member of staff in on the page shown (a staff screen, /staff or /cluster), as they would: pasting their token. */
+export async function signInStaff(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Staff token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

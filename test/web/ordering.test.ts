@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { TestCluster, waitFor } from '../helpers/cluster.ts';
 import { type PostcodesMock, startPostcodesMock } from '../helpers/postcodes-mock.ts';
-import { ORDERS, allOrders, newCustomer, placeOrder, stockLevels } from '../helpers/shop.ts';
+import { ORDERS, addStaff, allOrders, newCustomer, placeOrder, stockLevels } from '../helpers/shop.ts';
 import {
   LAPTOP,
   PHONE,
@@ -16,6 +16,7 @@ import {
   focused,
   launchBrowser,
   screenshot,
+  signInStaff,
   smallTouchTargets,
   storedToken,
   visitor,
@@ -350,6 +351,9 @@ describe('the web client', () => {
 
   it('places an order while the primary replica is killed, with no error shown, and the cluster panel follows', async () => {
     const panel = await open(LAPTOP, '/cluster');
+    // The role changes are for operators: one signs in on the panel (test/web/staff.test.ts has the rest of the staff's side).
+    await signInStaff(panel.page, (await addStaff(cluster, 'Opal Ops', 'operator')).token);
+    await waitForText(panel.page.getByTestId('staff-bar'), 'Opal Ops');
     const before = await cluster.status();
     await waitForText(panel.page.getByTestId('epoch'), String(before.view.epoch));
     await waitForText(panel.page.getByTestId('primary'), `Replica ${before.view.primary}`);

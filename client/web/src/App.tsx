@@ -2,7 +2,8 @@
 // address asks for. The order flow: contact details (or "welcome back") ->
 // menu and cart -> checkout -> the order's own page; then the order history.
 // Only ordering asks for the delivery details first: orders, an order's page
-// and the cluster open straight away.
+// and the cluster open straight away. Staff screens (kitchen, courier, the
+// cluster's internals) use the staff session: its own token and client.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Provider } from 'urql';
 import { itemCount } from './cart.js';
@@ -11,13 +12,17 @@ import { Checkout } from './components/Checkout.js';
 import { ClusterPanel } from './components/ClusterPanel.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ContactForm } from './components/ContactForm.js';
+import { CourierPage } from './components/CourierPage.js';
 import { CustomerCard } from './components/CustomerCard.js';
 import { Header } from './components/Header.js';
+import { KitchenPage } from './components/KitchenPage.js';
+import { Link } from './components/Link.js';
 import { Menu } from './components/Menu.js';
 import { NotFound } from './components/NotFound.js';
 import { OrderPage } from './components/OrderPage.js';
 import { Orders } from './components/Orders.js';
 import { PageTitle } from './components/PageTitle.js';
+import { StaffHome } from './components/StaffHome.js';
 import { type GraphQLClient, createGraphQLClient } from './graphql-client.js';
 import { type CartApi, useCart } from './hooks/useCart.js';
 import { type Customer, type CustomerState, useCustomer } from './hooks/useCustomer.js';
@@ -25,6 +30,7 @@ import { useHeadingFocus } from './hooks/useHeadingFocus.js';
 import { type Menu as MenuData, useMenu } from './hooks/useMenu.js';
 import type { Order } from './hooks/useOrders.js';
 import { useQuote } from './hooks/useQuote.js';
+import { StaffContext, useStaffSession } from './hooks/useStaff.js';
 import { navigate, pathOf, useRoute } from './router.js';
 import { confirmedStore, tokenStore } from './storage.js';
 
@@ -43,9 +49,12 @@ export function App() {
     },
     [session],
   );
+  const staff = useStaffSession();
   return (
     <Provider value={session.client.urql}>
-      <Shell token={session.token} onToken={changeToken} />
+      <StaffContext.Provider value={staff}>
+        <Shell token={session.token} onToken={changeToken} />
+      </StaffContext.Provider>
     </Provider>
   );
 }
@@ -90,6 +99,9 @@ function Shell({ token, onToken }: { token: string | null; onToken(token: string
 
   let content: ReactNode;
   if (route.page === 'cluster') content = <ClusterPanel />;
+  else if (route.page === 'staff') content = <StaffHome />;
+  else if (route.page === 'kitchen') content = <KitchenPage />;
+  else if (route.page === 'courier') content = <CourierPage />;
   else if (route.page === 'not-found') content = <NotFound />;
   else if (route.page === 'orders') content = <Orders />;
   else if (route.page === 'order') content = <OrderPage orderId={route.orderId} placed={onPlacedPage ? placed : null} customer={known} />;
@@ -134,7 +146,12 @@ function Shell({ token, onToken }: { token: string | null; onToken(token: string
         {content}
       </main>
       <footer className="footer">
-        <p>Just Hungry · Cooked to order · You can cancel an order from Your orders while it is active.</p>
+        <p>Just Hungry · Cooked to order · You can cancel an order from Your orders until the kitchen starts preparing it.</p>
+        <p>
+          <Link className="footer__staff" to={{ page: 'staff' }} aria-current={route.page === 'staff' ? 'page' : undefined}>
+            Staff
+          </Link>
+        </p>
       </footer>
     </>
   );

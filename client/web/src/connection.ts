@@ -60,7 +60,7 @@ export function isOffline(state: ConnectionState): boolean {
   return !state.httpReachable || state.socket === 'lost';
 }
 
-/** The app's one link state, shared by every GraphQL client it makes (one per customer token). */
+/** The app's one link state, shared by every GraphQL client it makes (one per token: the customer's, and a member of staff's). */
 export const connection = new ConnectionStore();
 
 export function useConnection(store: ConnectionStore = connection): ConnectionState {

@@ -1,7 +1,9 @@
 // The one place that builds the urql client: a document cache, HTTP for
 // queries and mutations (retried with back-off while the gateway cannot be
 // reached), and graphql-ws for subscriptions (reconnecting forever). A client
-// belongs to one customer token: the app makes a new one when the token changes.
+// belongs to one token: the app makes a new one when the customer's token
+// changes, and the staff screens have their own, with the staff token
+// (hooks/useStaff.ts), so neither token is ever sent for the other.
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createSocketClient, type Client as SocketClient } from 'graphql-ws';
 import { type ConnectionStore, connection as sharedConnection } from './connection.js';

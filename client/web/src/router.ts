@@ -1,5 +1,6 @@
 // The app's addresses, one history: '/', '/checkout', '/orders', '/orders/ID',
-// '/cluster'; any other path is the not-found page. The gateway answers every
+// '/cluster', and the staff's '/staff' (sign-in), '/kitchen' and '/courier';
+// any other path is the not-found page. The gateway answers every
 // path with index.html, so links can be shared and reloaded.
 import { useMemo, useSyncExternalStore } from 'react';
 
@@ -9,6 +10,9 @@ export type Route =
   | { page: 'orders' }
   | { page: 'order'; orderId: string }
   | { page: 'cluster' }
+  | { page: 'staff' }
+  | { page: 'kitchen' }
+  | { page: 'courier' }
   | { page: 'not-found' };
 
 export type Page = Route['page'];
@@ -21,6 +25,9 @@ const FIXED: Record<string, Route> = {
   '/checkout': { page: 'checkout' },
   '/orders': { page: 'orders' },
   '/cluster': { page: 'cluster' },
+  '/staff': { page: 'staff' },
+  '/kitchen': { page: 'kitchen' },
+  '/courier': { page: 'courier' },
 };
 
 export function routeOf(pathname: string): Route {

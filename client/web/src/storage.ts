@@ -1,7 +1,9 @@
 // What the browser keeps between visits: the customer's token (so a returning
-// customer is recognised), the cart, and half-typed contact details. Stored
-// values are parsed, never trusted: a bad one is dropped, not thrown.
+// customer is recognised), the cart, and half-typed contact details; and, for
+// this tab only, a member of staff's token. Stored values are parsed, never
+// trusted: a bad one is dropped, not thrown.
 const TOKEN_KEY = 'just-hungry.token';
+const STAFF_TOKEN_KEY = 'just-hungry.staff-token';
 const CART_KEY = 'just-hungry.cart';
 const DRAFT_KEY = 'just-hungry.contact-draft';
 const CONFIRMED_KEY = 'just-hungry.details-confirmed';
@@ -29,6 +31,18 @@ const session = () => (typeof sessionStorage === 'undefined' ? undefined : sessi
 export const tokenStore = {
   get: (): string | null => read(local(), TOKEN_KEY),
   set: (token: string | null): void => write(local(), TOKEN_KEY, token),
+};
+
+/**
+ * A member of staff's token, apart from the customer's (each has its own
+ * client). In sessionStorage, not localStorage: it moves any order and shows
+ * customers' addresses and phone numbers, so it lasts as long as the tab (a
+ * reload keeps it) and is gone when the tab is closed, on a shared kitchen
+ * tablet too; a new tab asks for it again.
+ */
+export const staffTokenStore = {
+  get: (): string | null => read(session(), STAFF_TOKEN_KEY),
+  set: (token: string | null): void => write(session(), STAFF_TOKEN_KEY, token),
 };
 
 /** Whether the customer confirmed their details in this tab (asked again on the next visit). */
@@ -63,7 +77,7 @@ export function newKey(): string {
  * once the request changes (the server refuses a key reused for another
  * request) or has succeeded.
  */
-export function requestKeyStore(kind: 'checkout' | 'contact') {
+export function requestKeyStore(kind: 'checkout' | 'contact' | 'move') {
   const slot = `just-hungry.${kind}-key`;
   return {
     get: (request: unknown): string => {
@@ -86,3 +100,5 @@ export function requestKeyStore(kind: 'checkout' | 'contact') {
 export const checkoutKeyStore = requestKeyStore('checkout');
 /** Contact details being saved (a sign-up or an update). */
 export const contactKeyStore = requestKeyStore('contact');
+/** A member of staff moving an order (the last move asked for: one at a time is what a person does). */
+export const moveKeyStore = requestKeyStore('move');

@@ -133,7 +133,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
           >
             {busy ? 'Placing your order…' : `Place order${quote ? ` · ${quote.total.formatted}` : ''}`}
           </button>
-          <p className="field__hint center">You can cancel while your order is active.</p>
+          <p className="field__hint center">You can cancel until the kitchen starts preparing it.</p>
         </section>
       </aside>
     </div>

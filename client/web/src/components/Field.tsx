@@ -1,5 +1,5 @@
 // A labelled text field with its error underneath, tied together for screen readers.
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode, Ref } from 'react';
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'onChange'> {
   id: string;
@@ -12,9 +12,11 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 
   action?: ReactNode;
   /** Spans the whole row of the form grid. */
   wide?: boolean;
+  /** The input itself (a form that puts the focus back on it). */
+  ref?: Ref<HTMLInputElement>;
 }
 
-export function Field({ id, label, value, onChange, error, hint, action, wide = false, ...input }: FieldProps) {
+export function Field({ id, label, value, onChange, error, hint, action, wide = false, ref, ...input }: FieldProps) {
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' field--invalid' : ''}${wide ? ' field--wide' : ''}`}>
@@ -25,6 +27,7 @@ export function Field({ id, label, value, onChange, error, hint, action, wide = 
         </p>
       )}
       <input
+        ref={ref}
         id={id}
         name={id}
         value={value}

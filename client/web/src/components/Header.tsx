@@ -1,14 +1,15 @@
-// The brand, the three tabs and, while ordering, where the order goes. A tab
-// is marked as the page shown only on that page (an order's page sits under
-// Orders); checkout is none of them.
+// The brand, the customer's two tabs, the staff bar while a member of staff
+// is signed in to this tab (StaffBar says why it shows only then) and, while
+// ordering, where the order goes. A tab is marked as the page shown only on
+// that page (an order's page sits under Orders); checkout is none of them.
 import type { Customer } from '../hooks/useCustomer.js';
 import type { Page, Route } from '../router.js';
 import { Link } from './Link.js';
+import { StaffBar } from './StaffBar.js';
 
-const TABS: { page: 'menu' | 'orders' | 'cluster'; label: string }[] = [
+const TABS: { page: 'menu' | 'orders'; label: string }[] = [
   { page: 'menu', label: 'Menu' },
   { page: 'orders', label: 'Orders' },
-  { page: 'cluster', label: 'Cluster' },
 ];
 
 function currentness(route: Route, tab: Page): 'page' | 'true' | undefined {
@@ -39,6 +40,7 @@ export function Header({ route, customer, onEdit }: { route: Route; customer: Cu
           </ul>
         </nav>
       </div>
+      <StaffBar route={route} />
       {customer && (
         <div className="deliver-to">
           <span>

@@ -1,6 +1,7 @@
-// One order's own page (/orders/ID), which survives a reload: its status
-// (live), dishes, delivery and address, and costs; it can be cancelled while
-// active. Straight after checkout it is the confirmation, with a thank-you.
+// One order's own page (/orders/ID), which survives a reload: its tracker
+// (live, from orderStatusChanged), dishes, delivery and address, and costs; it
+// can be cancelled while the kitchen has not started on it. Straight after
+// checkout it is the confirmation, with a thank-you.
 import type { Customer } from '../hooks/useCustomer.js';
 import { useOrder } from '../hooks/useOrder.js';
 import type { Order } from '../hooks/useOrders.js';
@@ -9,6 +10,7 @@ import { AddressRow } from './CustomerCard.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { Link } from './Link.js';
 import { Costs, OrderLines, StatusBadge, placedAt } from './OrderSummary.js';
+import { OrderTracker } from './OrderTracker.js';
 import { PageTitle } from './PageTitle.js';
 
 interface OrderPageProps {
@@ -57,11 +59,9 @@ function OrderDetails({ order, customer }: { order: Order; customer: Customer | 
   return (
     <>
       <p className="muted">
-        Placed {placedAt(order.createdAt)} ·{' '}
-        <span aria-live="polite">
-          <StatusBadge order={order} />
-        </span>
+        Placed {placedAt(order.createdAt)} · <StatusBadge order={order} />
       </p>
+      <OrderTracker order={order} />
       <OrderLines order={order} />
       <dl className="details order-page__facts">
         <div>

@@ -1,5 +1,6 @@
 // An order's dishes and costs, as shown in a confirmation and in the history.
 import type { Order } from '../hooks/useOrders.js';
+import { STATUS_WORDS } from '../lifecycle.js';
 
 export function OrderLines({ order }: { order: Order }) {
   return (
@@ -38,18 +39,6 @@ export function Costs({ subtotal, deliveryCost, tip, total, deliveryName, testId
     </dl>
   );
 }
-
-const STATUS_WORDS: Record<Order['status'], string> = {
-  PLACED: 'Placed',
-  ACCEPTED: 'Accepted',
-  PREPARING: 'Being prepared',
-  READY: 'Ready',
-  OUT_FOR_DELIVERY: 'Out for delivery',
-  DELIVERED: 'Delivered',
-  COLLECTED: 'Collected',
-  REJECTED: 'Rejected',
-  CANCELLED: 'Cancelled',
-};
 
 /** Statuses in which the customer may still cancel (the API's rule, which refuses any other). */
 export const cancellable = (order: Pick<Order, 'status'>): boolean => order.status === 'PLACED' || order.status === 'ACCEPTED';

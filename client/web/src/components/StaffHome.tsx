@@ -1,0 +1,34 @@
+// /staff, where the footer's "Staff" link leads: the sign-in, then who is
+// signed in, the screens their role may use and a sign-out.
+import { ROLE_WORDS, STAFF_ROLES } from '../staff.js';
+import { useStaff } from '../hooks/useStaff.js';
+import { StaffLinks } from './StaffBar.js';
+import { StaffScreen } from './StaffScreen.js';
+
+export function StaffHome() {
+  const { signOut } = useStaff();
+  return (
+    <StaffScreen id="staff" title="Staff" roles={STAFF_ROLES} forWhom="" purpose="Kitchen staff, couriers and operators sign in here with their own token.">
+      {(member) => (
+        <div className="card" data-testid="staff-home">
+          <p>
+            Signed in as <strong>{member.name}</strong> ({ROLE_WORDS[member.role].toLowerCase()}).
+          </p>
+          <StaffLinks role={member.role} label="Your screens" />
+          <div className="actions">
+            <button
+              type="button"
+              className="button button--ghost"
+              onClick={() => {
+                signOut();
+                document.querySelector<HTMLElement>('#main h1')?.focus();
+              }}
+            >
+              Sign out
+            </button>
+          </div>
+        </div>
+      )}
+    </StaffScreen>
+  );
+}

@@ -1,0 +1,74 @@
+// A page for staff: its title, then the sign-in until a member of staff whose
+// role may use it is signed in, and then the screen itself, under the staff
+// client (every query, move and live feed inside sends the staff token, never
+// the customer's). Someone signed in with another role is told whose screen
+// it is and offered theirs.
+import { type ReactNode, useRef } from 'react';
+import { Provider } from 'urql';
+import { useSignInFocus } from '../hooks/useSignInFocus.js';
+import { type StaffMember, useStaff } from '../hooks/useStaff.js';
+import { ROLE_WORDS } from '../staff.js';
+import type { StaffRole } from '../lifecycle.js';
+import { ErrorNotice } from './ErrorNotice.js';
+import { PageTitle } from './PageTitle.js';
+import { StaffLinks } from './StaffBar.js';
+import { StaffSignIn } from './StaffSignIn.js';
+
+interface StaffScreenProps {
+  id: string;
+  title: string;
+  /** Who may use the screen, and what to say to anyone else (who it is for). */
+  roles: readonly StaffRole[];
+  forWhom: string;
+  /** What signing in here is for, said above the token field. */
+  purpose: string;
+  children(member: StaffMember): ReactNode;
+}
+
+export function StaffScreen({ id, title, roles, forWhom, purpose, children }: StaffScreenProps) {
+  const { state, recheck } = useStaff();
+  const page = useRef<HTMLElement>(null);
+  useSignInFocus(page, state);
+
+  let content: ReactNode;
+  switch (state.kind) {
+    case 'signed-out':
+      content = <StaffSignIn purpose={purpose} />;
+      break;
+    case 'checking':
+      content = state.pasted ? (
+        <StaffSignIn purpose={purpose} />
+      ) : (
+        <p className="muted" aria-busy="true">
+          Checking your staff token…
+        </p>
+      );
+      break;
+    case 'failed':
+      content = <ErrorNotice onRetry={recheck}>{state.problem}</ErrorNotice>;
+      break;
+    case 'signed-in':
+      content = roles.includes(state.member.role) ? (
+        <Provider value={state.client.urql}>{children(state.member)}</Provider>
+      ) : (
+        <WrongRole member={state.member} forWhom={forWhom} />
+      );
+  }
+  return (
+    <section className={`staff-screen staff-screen--${id}`} aria-labelledby={`${id}-title`} ref={page}>
+      <PageTitle id={`${id}-title`} title={title} />
+      {content}
+    </section>
+  );
+}
+
+function WrongRole({ member, forWhom }: { member: StaffMember; forWhom: string }) {
+  return (
+    <div className="card" data-testid="wrong-role">
+      <p>
+        {forWhom} You are signed in as {member.name} ({ROLE_WORDS[member.role].toLowerCase()}).
+      </p>
+      <StaffLinks role={member.role} label="Your screens" />
+    </div>
+  );
+}

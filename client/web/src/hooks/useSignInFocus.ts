@@ -1,0 +1,16 @@
+// Just signed in from this page: the sign-in form went away with the focus,
+// which goes to the page's heading (not to the top of the document). A token
+// read back from storage as the page opens moves nothing.
+import { type RefObject, useEffect, useRef } from 'react';
+import type { StaffState } from './useStaff.js';
+
+export function useSignInFocus(page: RefObject<HTMLElement | null>, state: StaffState): void {
+  const askedToSignIn = useRef(false);
+  useEffect(() => {
+    if (state.kind === 'signed-out') askedToSignIn.current = true;
+    if (state.kind === 'signed-in' && askedToSignIn.current) {
+      askedToSignIn.current = false;
+      page.current?.querySelector<HTMLElement>('h1')?.focus();
+    }
+  }, [page, state]);
+}
