@@ -6,6 +6,7 @@ import { CancelOrderMutation } from '../../../operations.js';
 import type { Order } from '../hooks/useOrders.js';
 import { newKey } from '../storage.js';
 import { cancellable } from './OrderSummary.js';
+import { STATUS_WORDS } from '../lifecycle.js';
 
 export function CancelOrder({ order }: { order: Order }) {
   const [confirming, setConfirming] = useState(false);
@@ -23,11 +24,20 @@ export function CancelOrder({ order }: { order: Order }) {
     setConfirming(false);
   }
 
+  // The order moved on while the customer was deciding (the kitchen started cooking, or rejected it): the question
+  // goes, and they are told why, where the focus was (it was on the question).
+  const overtaken = confirming && !cancellable(order) && order.status !== 'CANCELLED';
+
   return (
     <>
       {message && (
         <p className="field__error" role="alert">
           {message}
+        </p>
+      )}
+      {overtaken && !message && (
+        <p className="field__error" role="alert" tabIndex={-1} autoFocus>
+          Order #{order.id} can no longer be cancelled: it is {STATUS_WORDS[order.status].toLowerCase()}.
         </p>
       )}
       {cancellable(order) && !confirming && (

@@ -7,6 +7,7 @@ import { OrderQuery, OrderStatusChangedSubscription } from '../../../operations.
 import type { Order } from './useOrders.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
+import { newer } from '../lifecycle.js';
 
 export type OrderState =
   | { kind: 'loading' }
@@ -15,6 +16,9 @@ export type OrderState =
   | { kind: 'not-found' }
   | { kind: 'unreachable'; retry(): void };
 
+/** How often an order's page reads it again, for a move its feed missed while opening (useRefetchOnRecovery). */
+export const ORDER_REREAD_MS = 15_000;
+
 export function useOrder(orderId: string, placed: Order | null): OrderState {
   const [result, reexecute] = useQuery({ query: OrderQuery, variables: { id: orderId } });
   const [live, setLive] = useState<Order | null>(null);
@@ -22,13 +26,14 @@ export function useOrder(orderId: string, placed: Order | null): OrderState {
     if (orderStatusChanged.id === orderId) setLive(orderStatusChanged);
   });
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
-  useRefetchOnRecovery(refetch);
+  useRefetchOnRecovery(refetch, ORDER_REREAD_MS);
 
   // The answer must be about this id: urql keeps the last answer while it asks about another.
   const answered = result.operation?.variables.id === orderId && !result.fetching;
   const fetched = result.operation?.variables.id === orderId ? result.data?.order : undefined;
-  // A live event is the newest word on the order.
-  const order = (live?.id === orderId ? live : null) ?? fetched ?? (placed?.id === orderId ? placed : null);
+  // The newest word on the order, a live event or a later read: its timeline only grows.
+  const heard = live?.id === orderId ? live : null;
+  const order = (heard && fetched ? newer(fetched, heard) : (heard ?? fetched)) ?? (placed?.id === orderId ? placed : null);
   if (order) return { kind: 'found', order };
   if (answered && result.data) return { kind: 'not-found' };
   if (answered && result.error) {

@@ -1,7 +1,8 @@
 // The orders a staff screen works through: read with `staffOrders` (the
 // screen's statuses, oldest first), kept live with `staffOrderChanged` (every
 // order as placed and at each move), and read again when the link to the
-// gateway comes back (events sent meanwhile were missed). A version of an
+// gateway comes back (events sent meanwhile were missed) and every
+// STAFF_REREAD_MS (a change the feed missed while it was opening). A version of an
 // order is never replaced by an older one: its timeline only grows.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from 'urql';
@@ -15,6 +16,8 @@ export type StaffOrder = StaffOrderFieldsFragment;
 
 /** The most staffOrders answers at once (the API's page limit): a screen shows at most this many. */
 export const STAFF_ORDERS_MAX = 100;
+/** How often a staff screen reads its orders again, for a change its feed missed while opening (useRefetchOnRecovery). */
+export const STAFF_REREAD_MS = 10_000;
 /** Cancellations the screen still mentions (the newest). */
 const CANCELLED_SHOWN_MAX = 5;
 
@@ -73,7 +76,7 @@ export function useStaffOrders(screen: Screen, onForbidden: () => void): StaffOr
     saw(order);
   });
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
-  useRefetchOnRecovery(refetch);
+  useRefetchOnRecovery(refetch, STAFF_REREAD_MS);
 
   const forbidden = result.error?.graphQLErrors.some((e) => e.extensions['code'] === 'FORBIDDEN') ?? false;
   useEffect(() => {
