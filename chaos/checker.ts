@@ -1,15 +1,21 @@
 // Judges a chaos run's history against the promises of DESIGN.md: no
-// acknowledged order or cancellation is lost, no idempotency key makes two
-// orders, no order or cancellation appears that nobody asked for, stock never
-// goes below zero and `initial = stock + active ordered`, replicas end
-// identical, reads never go back in time or show what was never committed,
-// and every subscriber sees each committed change once, in order.
+// acknowledged order, cancellation or move is lost, no idempotency key makes
+// two orders, no order, cancellation or move appears that nobody asked for,
+// every order's timeline is a legal path of the lifecycle (lifecycle.ts)
+// taken once per step, stock never goes below zero and `initial = stock +
+// ordered in orders that hold stock`, replicas end identical, reads never go
+// back in time or show what was never committed, a refusal of a move is
+// right, and every subscriber sees each committed change once, in order.
 //
-// Outcomes are judged the way a client must: an `ok` happened; a `fail` with
-// a definite code did not; an `unknown` (timeout, dropped connection) or a
-// SERVICE_UNAVAILABLE (the gateway gave up waiting, but its request may still
-// have been applied) may or may not have happened.
+// Outcomes are judged the way a client must (outcomes.ts): an `ok` happened; a
+// `fail` with a definite code did not; an `unknown` (timeout, dropped
+// connection) or a SERVICE_UNAVAILABLE may or may not have happened.
+import { isActive } from '../replicas/domain/lifecycle.ts';
 import type { CommittedChange, FinalCustomer, History, Line, Op, OrderSeen, SubscriberEvent, SubscriberRecord } from './history.ts';
+import { checkLifecycle, lifecycleStatus, pathOf } from './lifecycle-checks.ts';
+import { mayHaveApplied } from './outcomes.ts';
+
+export { mayHaveApplied } from './outcomes.ts';
 
 export const CHECKS = [
   'lost-order',
@@ -17,6 +23,12 @@ export const CHECKS = [
   'duplicate-order',
   'unrequested-order',
   'unrequested-cancel',
+  'lost-move',
+  'duplicate-move',
+  'unrequested-move',
+  'illegal-transition',
+  'move-order',
+  'wrong-refusal',
   'order-content',
   'idempotency',
   'stock-negative',
@@ -45,13 +57,6 @@ export interface Violation {
   subscriberId?: number;
 }
 
-/** Codes after which a write may still have been applied. */
-const INDETERMINATE_CODES = new Set(['SERVICE_UNAVAILABLE']);
-
-export function mayHaveApplied(op: Op): boolean {
-  return op.outcome === 'ok' || op.outcome === 'unknown' || (op.outcome === 'fail' && INDETERMINATE_CODES.has(op.code ?? ''));
-}
-
 export function checkHistory(history: History): Violation[] {
   const violations: Violation[] = [];
   const report = (violation: Violation) => violations.push(violation);
@@ -75,6 +80,7 @@ export function checkHistory(history: History): Violation[] {
     checkReads(customer, ops, report);
     checkDetails(customer, ops, report);
   }
+  checkLifecycle(history, report);
   checkStock(history, report);
   checkLog(history, report);
   for (const subscriber of history.subscribers) checkSubscriber(history, subscriber, report);
@@ -164,6 +170,13 @@ function checkKeyReuse(ops: Op[], report: Report, customerId: string): void {
 
 // ---- cancellations -------------------------------------------------------------------
 
+/**
+ * An acknowledged cancellation ends CANCELLED (CANCELLED is final); an order
+ * ends CANCELLED only if a cancellation of it may have been applied. A cancel
+ * refused as ORDER_NOT_CANCELLABLE lost the race to the kitchen (or the order
+ * was rejected): a definite failure, which the lifecycle checks hold against
+ * the order's path (wrong-refusal).
+ */
 function checkCancels(customer: FinalCustomer, ops: Op[], report: Report): void {
   const { customerId } = customer;
   const cancels = groupBy(
@@ -173,16 +186,16 @@ function checkCancels(customer: FinalCustomer, ops: Op[], report: Report): void 
   for (const [orderId, attempts] of cancels) {
     const opIds = attempts.map((op) => op.id);
     const order = customer.orders.find((o) => o.id === orderId);
-    const confirmed = attempts.filter((op) => op.outcome === 'ok' || (op.outcome === 'fail' && op.code === 'ORDER_NOT_CANCELLABLE'));
+    const confirmed = attempts.filter((op) => op.outcome === 'ok');
     if (confirmed.length === 0) continue;
     if (!order) {
       report({ check: 'lost-cancel', message: `order ${orderId} was confirmed cancelled but is not in the final history`, opIds, customerId, orderId });
-    } else if (order.status !== 'CANCELLED') {
+    } else if (lifecycleStatus(order.status) !== 'CANCELLED') {
       report({ check: 'lost-cancel', message: `order ${orderId} was confirmed cancelled (op ${confirmed[0]?.id}) but ends ${order.status}`, opIds, customerId, orderId });
     }
   }
   for (const order of customer.orders) {
-    if (order.status !== 'CANCELLED') continue;
+    if (lifecycleStatus(order.status) !== 'CANCELLED') continue;
     const attempts = cancels.get(order.id) ?? [];
     if (!attempts.some(mayHaveApplied)) {
       report({ check: 'unrequested-cancel', message: `order ${order.id} ends CANCELLED but no cancellation of it can have been applied`, opIds: attempts.map((op) => op.id), customerId, orderId: order.id });
@@ -190,23 +203,21 @@ function checkCancels(customer: FinalCustomer, ops: Op[], report: Report): void 
   }
 }
 
-// ---- reads: never back in time, never what was not committed ------------------------------
+// ---- reads: never missing what is known, never what was not committed ------------------------------
+// (Whether the statuses they show fit each order's path in real time is the lifecycle checks' to judge.)
 
 function checkReads(customer: FinalCustomer, ops: Op[], report: Report): void {
   const { customerId } = customer;
   const finalById = new Map(customer.orders.map((order) => [order.id, order]));
-  /** What the client knew for sure, and since when (the end of the op that showed it). */
-  const known = new Map<string, { status: 'ACTIVE' | 'CANCELLED'; since: number; opId: number }>();
-  const learn = (id: string, status: 'ACTIVE' | 'CANCELLED', since: number, opId: number) => {
-    const before = known.get(id);
-    if (!before || (before.status === 'ACTIVE' && status === 'CANCELLED')) known.set(id, { status, since, opId });
+  /** Orders the client knew exist, and since when (the end of the op that showed it). */
+  const known = new Map<string, { since: number; opId: number }>();
+  const learn = (id: string, since: number, opId: number) => {
+    if (!known.has(id)) known.set(id, { since, opId });
   };
   const seen = (order: OrderSeen, op: Op) => {
     const final = finalById.get(order.id);
     if (!final) {
       report({ check: 'dirty-read', message: `op ${op.id} (${op.type}) showed order ${order.id}, which is not in the final history`, opIds: [op.id], customerId, orderId: order.id });
-    } else if (order.status === 'CANCELLED' && final.status !== 'CANCELLED') {
-      report({ check: 'dirty-read', message: `op ${op.id} showed order ${order.id} CANCELLED, but it ends ACTIVE`, opIds: [op.id], customerId, orderId: order.id });
     } else if (!sameContent(final, order)) {
       report({ check: 'order-content', message: `op ${op.id} showed order ${order.id} as ${describeOrder(order)}, but it ends as ${describeOrder(final)}`, opIds: [op.id], customerId, orderId: order.id });
     }
@@ -215,25 +226,22 @@ function checkReads(customer: FinalCustomer, ops: Op[], report: Report): void {
   for (const op of [...ops].sort((a, b) => a.start - b.start)) {
     if (op.outcome === 'ok' && op.type === 'placeOrder' && op.result) {
       seen(op.result, op);
-      learn(op.result.id, op.result.status, op.end, op.id);
-    } else if (op.type === 'cancelOrder' && (op.outcome === 'ok' || (op.outcome === 'fail' && op.code === 'ORDER_NOT_CANCELLABLE'))) {
-      learn(op.orderId, 'CANCELLED', op.end, op.id);
+      learn(op.result.id, op.end, op.id);
+    } else if (op.type === 'cancelOrder' && op.outcome === 'ok') {
+      learn(op.orderId, op.end, op.id);
     } else if (op.type === 'readOrders' && op.outcome === 'ok' && op.result) {
       const page = new Map(op.result.orders.map((order) => [order.id, order]));
       const lowest = Math.min(...op.result.orders.map((order) => Number(order.id)));
       for (const [id, fact] of known) {
         if (fact.since >= op.start) continue;
         const onPage = !op.result.hasNextPage || Number(id) >= lowest;
-        const shown = page.get(id);
-        if (onPage && !shown) {
+        if (onPage && !page.has(id)) {
           report({ check: 'stale-read', message: `read op ${op.id} (from ${op.start} ms) lacks order ${id}, known since op ${fact.opId} ended at ${fact.since} ms`, opIds: [fact.opId, op.id], customerId, orderId: id });
-        } else if (shown && fact.status === 'CANCELLED' && shown.status !== 'CANCELLED') {
-          report({ check: 'stale-read', message: `read op ${op.id} shows order ${id} ${shown.status}, known CANCELLED since op ${fact.opId} ended at ${fact.since} ms`, opIds: [fact.opId, op.id], customerId, orderId: id });
         }
       }
       for (const order of op.result.orders) {
         seen(order, op);
-        learn(order.id, order.status, op.end, op.id);
+        learn(order.id, op.end, op.id);
       }
     }
   }
@@ -282,10 +290,11 @@ function checkStock(history: History, report: Report): void {
   const final = history.final;
   if (!final) return;
   const stock = new Map(final.products.map((p) => [p.id, p.stock]));
+  // Ordered in orders that still hold their stock: every order but those whose last move gave it back (STOCK_RETURNED).
   const active = new Map<string, number>();
   for (const customer of final.customers) {
     for (const order of customer.orders) {
-      if (order.status !== 'ACTIVE') continue;
+      if (!isActive(lifecycleStatus(order.status))) continue;
       for (const line of order.lines) active.set(line.productId, (active.get(line.productId) ?? 0) + line.quantity);
     }
   }
@@ -328,15 +337,26 @@ function checkReplicas(history: History, report: Report): void {
   }
 }
 
-/** The final state must be what the committed log says, and the log holds no order of a customer nobody knows. */
+/**
+ * The final state must be what the committed log says, and the log holds no
+ * order of a customer nobody knows; each order's entries reach each status
+ * once, and (with the whole log) make the path its timeline shows.
+ */
 function checkLog(history: History, report: Report): void {
   const final = history.final;
   const log = final?.log;
   if (!final || !log) return;
   const known = new Set(final.customers.map((c) => c.customerId));
-  const orders = new Map<string, CommittedChange>();
-  for (const change of log.changes) orders.set(change.orderId, change);
-  for (const [orderId, change] of orders) {
+  const changesOf = groupBy(log.changes, (change) => change.orderId);
+  for (const [orderId, changes] of changesOf) {
+    const change = changes.at(-1);
+    if (!change) continue;
+    const statuses = changes.map((c) => lifecycleStatus(c.status));
+    const twice = statuses.find((status, i) => statuses.indexOf(status) !== i);
+    if (twice) {
+      const seqs = changes.filter((c) => lifecycleStatus(c.status) === twice).map((c) => c.seq);
+      report({ check: 'duplicate-move', message: `the log moves order ${orderId} to ${twice} more than once (seqs ${seqs.join(', ')})`, opIds: [], customerId: change.customerId, orderId });
+    }
     if (!known.has(change.customerId)) {
       if (!history.ops.some((op) => op.customerId === change.customerId)) {
         report({ check: 'unrequested-order', message: `the log holds order ${orderId} of customer ${change.customerId}, whom no client ever was`, opIds: [], orderId });
@@ -347,14 +367,19 @@ function checkLog(history: History, report: Report): void {
     const listed = customer?.orders.find((o) => o.id === orderId);
     if (log.fromSeq <= 1 && !listed) {
       report({ check: 'log-mismatch', message: `the log holds order ${orderId} but the customer's history does not list it`, opIds: [], customerId: change.customerId, orderId });
-    } else if (listed && listed.status !== change.status) {
+    } else if (listed && lifecycleStatus(listed.status) !== lifecycleStatus(change.status)) {
       report({ check: 'log-mismatch', message: `order ${orderId} is ${listed.status} in the history but ${change.status} in the log (seq ${change.seq})`, opIds: [], customerId: change.customerId, orderId });
+    } else if (listed && log.fromSeq <= 1) {
+      const path = pathOf(listed).map((step) => step.status);
+      if (path.join() !== statuses.join()) {
+        report({ check: 'log-mismatch', message: `order ${orderId}'s timeline is ${path.join(' -> ')} but its log entries make ${statuses.join(' -> ')} (seqs ${changes.map((c) => c.seq).join(', ')})`, opIds: [], customerId: change.customerId, orderId });
+      }
     }
   }
   if (log.fromSeq <= 1) {
     for (const customer of final.customers) {
       for (const order of customer.orders) {
-        if (!orders.has(order.id)) report({ check: 'log-mismatch', message: `order ${order.id} is listed but no committed log entry made it`, opIds: [], customerId: customer.customerId, orderId: order.id });
+        if (!changesOf.has(order.id)) report({ check: 'log-mismatch', message: `order ${order.id} is listed but no committed log entry made it`, opIds: [], customerId: customer.customerId, orderId: order.id });
       }
     }
     const replayed = new Map(history.catalog.products.map((p) => [p.id, p.stock]));
@@ -372,15 +397,16 @@ function checkLog(history: History, report: Report): void {
 
 type Expected = { seq: number; key: string };
 
+/** What a subscriber should see of the committed changes: its customer's orders at each placement and move, every order's (staff), or every stock level. */
 export function expectedEvents(changes: CommittedChange[], subscriber: Pick<SubscriberRecord, 'feed' | 'customerId'>): Expected[] {
-  if (subscriber.feed === 'orderStatusChanged') {
-    return changes.filter((c) => c.customerId === subscriber.customerId).map((c) => ({ seq: c.seq, key: `${c.orderId}:${c.status}` }));
-  }
+  const orderKey = (c: CommittedChange) => ({ seq: c.seq, key: `${c.orderId}:${lifecycleStatus(c.status)}` });
+  if (subscriber.feed === 'orderStatusChanged') return changes.filter((c) => c.customerId === subscriber.customerId).map(orderKey);
+  if (subscriber.feed === 'staffOrderChanged') return changes.map(orderKey);
   return changes.flatMap((c) => c.stock.map((level) => ({ seq: c.seq, key: `${level.productId}=${level.stock}` })));
 }
 
 export function eventKey(event: SubscriberEvent): string {
-  return 'orderId' in event ? `${event.orderId}:${event.status}` : `${event.productId}=${event.stock}`;
+  return 'orderId' in event ? `${event.orderId}:${lifecycleStatus(event.status)}` : `${event.productId}=${event.stock}`;
 }
 
 function checkSubscriber(history: History, subscriber: SubscriberRecord, report: Report): void {
@@ -494,11 +520,12 @@ export interface Evidence {
   views: History['views'];
 }
 
-/** The operations a violation names, the customer's other operations on the same order or key, and the faults and views around them. */
+/** The operations a violation names, the other operations on the same order or key (staff's moves of it too), and the faults and views around them. */
 export function evidence(history: History, violation: Violation, opsMax = 30): Evidence {
   const named = new Set(violation.opIds);
   const related = history.ops.filter((op) => {
     if (named.has(op.id)) return true;
+    if (violation.orderId !== undefined && op.type === 'moveOrder') return op.orderId === violation.orderId;
     if (!violation.customerId || op.customerId !== violation.customerId) return false;
     if (violation.orderId === undefined) return false;
     if (op.type === 'cancelOrder') return op.orderId === violation.orderId;

@@ -4,6 +4,7 @@
 // comes back from its own SQLite file. Processes can be killed, stopped
 // (SIGSTOP), continued and started again with the same command.
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { type WriteStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,11 +12,13 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { spawnCommand } from '../cli/up.ts';
 import { CLUSTER_SECRET_HEADER } from '../replicas/protocol.ts';
+import type { Staff, StaffRole } from '../replicas/domain/types.ts';
 import { Network } from './proxy.ts';
 
 export const GATEWAY = 'gateway';
 const LOG_LINES_KEPT = 400;
 const CALL_TIMEOUT_MS = 2000;
+const STAFF_ADD_TIMEOUT_MS = 10_000;
 
 export interface ChaosClusterConfig {
   replicas: number;
@@ -151,6 +154,27 @@ export class ChaosCluster {
     });
     if (!response.ok) throw new Error(`cluster status: HTTP ${response.status}`);
     return (await response.json()) as ViewStatus;
+  }
+
+  /**
+   * Adds a member of staff as `just-hungry staff add` does: the token is made
+   * here and only its hash is sent, with the cluster secret. One call: the
+   * caller decides whether to try again (with a new token, so a first call
+   * that did add someone leaves a member nobody holds the token of).
+   */
+  async addStaff(name: string, role: StaffRole): Promise<{ staff: Staff; token: string }> {
+    const token = `jhs_${randomBytes(32).toString('base64url')}`;
+    // The same hash the gateway looks tokens up by; imported when needed, so `npm run chaos -- --help` stays quick.
+    const { hashToken } = await import('../server/gateway-services.ts');
+    const response = await fetch(`${this.gatewayUrl}/cluster/staff/add`, {
+      method: 'POST',
+      headers: { [CLUSTER_SECRET_HEADER]: this.config.secret, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, role, tokenHash: hashToken(token) }),
+      signal: AbortSignal.timeout(STAFF_ADD_TIMEOUT_MS),
+    });
+    const body = (await response.json().catch(() => ({}))) as { staff?: Staff };
+    if (!response.ok || !body.staff) throw new Error(`adding ${name} (${role}): HTTP ${response.status} ${JSON.stringify(body)}`);
+    return { staff: body.staff, token };
   }
 
   /** A replica's committed position and state hash, asked directly (not through any proxy). */

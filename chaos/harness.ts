@@ -1,13 +1,15 @@
-// One chaos run, start to finish: start the cluster behind its proxies, open
-// the subscribers, run the workload and the fault schedule for the duration,
-// heal everything and let the cluster settle, read the final state back
-// (GraphQL, state hashes, the committed logs), and check the history.
+// One chaos run, start to finish: start the cluster behind its proxies, add
+// the staff, open the subscribers, run the customers, the staff and the fault
+// schedule for the duration, heal everything and let the cluster settle, read
+// the final state back (GraphQL with every order's timeline, state hashes, the
+// committed logs), and check the history.
 import { waitFor } from '../cli/wait.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Effect } from '../replicas/domain/effects.ts';
+import type { StaffRole } from '../replicas/domain/types.ts';
 import { ChaosCluster, GATEWAY, type LogEntryRow } from './cluster.ts';
 import { type Violation, checkHistory, compareFeed, eventKey, expectedEvents, mayHaveApplied } from './checker.ts';
 import { FaultPlan, FaultRunner } from './faults.ts';
@@ -15,9 +17,10 @@ import type { CommittedChange, FinalCustomer, FinalState, History, OrderSeen } f
 import { Recorder } from './history.ts';
 import type { ChaosOptions } from './options.ts';
 import { Random } from './random.ts';
+import { type StaffMember, StaffWorkload } from './staff.ts';
 import { Subscribers } from './subscribers.ts';
 import { type Summary, summarize } from './summary.ts';
-import { type CatalogInfo, ORDERS, Workload, graphql } from './workload.ts';
+import { type CatalogInfo, ORDERS_WITH_TIMELINES, Workload, graphql } from './workload.ts';
 
 /** How often the harness polls the cluster while it waits. */
 const POLL_MS = 100;
@@ -31,6 +34,11 @@ const SETTLE_WAIT_MS = 60_000;
 const RECOVERY_WAIT_MS = 30_000;
 const ORDER_SUBSCRIBERS_MAX = 8;
 const FINAL_PAGE = 25;
+const STAFF_ADD_ATTEMPTS_MAX = 5;
+/** The roles of the staff added, in turn: one of each comes first, the kitchen first of all (it has the most moves to make). */
+const STAFF_IN_TURN: readonly StaffRole[] = ['KITCHEN', 'COURIER', 'OPERATOR'];
+/** The writes whose outcome a client may not know: the harness waits out the gateway's deadline for each before the final read. */
+const WRITES = new Set(['placeOrder', 'reuseKey', 'cancelOrder', 'moveOrder', 'updateDetails', 'createCustomer']);
 
 export interface ChaosResult {
   history: History;
@@ -56,7 +64,7 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
   const catalogFile = join(dataDir, 'catalog.json');
   writeFileSync(catalogFile, JSON.stringify({
     products: catalog.products.map(({ id, name, priceMinor, stock }) => ({ id, name, description: `chaos dish ${id}`, priceMinor, stock })),
-    deliveryOptions: catalog.deliveryOptions.map(({ id, costMinor }) => ({ id, name: id, description: `delivery ${id}`, costMinor })),
+    deliveryOptions: catalog.deliveryOptions.map(({ id, costMinor, fulfilment }) => ({ id, name: id, description: `delivery ${id}`, costMinor, fulfilment })),
   }));
 
   const recorder = new Recorder();
@@ -93,6 +101,7 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
     recorder,
   );
   const workload = new Workload({ gatewayUrl: running.gatewayUrl, seed: options.seed, clients: options.clients, requestTimeoutMs: options.requestTimeoutMs, catalog, recorder });
+  let staff: StaffWorkload | null = null;
   const faults = new FaultRunner({ cluster: running, recorder, plan: new FaultPlan(options.seed, options.faults), replicas: options.replicas, recoveryWaitMs: RECOVERY_WAIT_MS });
   let final: FinalState | null = null;
   const problems: string[] = [];
@@ -107,12 +116,26 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
       return answer.kind === 'data' && Array.isArray(answer.data.products) && answer.data.products.length === catalog.products.length;
     }, START_WAIT_MS, POLL_MS);
     stopPolling = pollViews(running, recorder);
+    const members = await addStaff(running, options.staff);
+    staff = new StaffWorkload({
+      gatewayUrl: running.gatewayUrl,
+      seed: options.seed,
+      requestTimeoutMs: options.requestTimeoutMs,
+      recorder,
+      members,
+      firstClient: options.clients,
+      placed: () => workload.placed,
+    });
     await subscribers.open('stockChanged', null, null);
+    // Every order's every change, as the kitchen's screen follows them (the first member of staff is the kitchen).
+    const kitchen = members[0];
+    if (kitchen) await subscribers.open('staffOrderChanged', kitchen.token, null);
     const sessions = await workload.createCustomers();
     for (const session of sessions.slice(0, ORDER_SUBSCRIBERS_MAX)) await subscribers.open('orderStatusChanged', session.token, session.customerId);
 
-    io.progress(`running ${options.clients} clients for ${Math.round(options.durationMs / 1000)} s with faults: ${options.faults.join(',') || 'none'}`);
+    io.progress(`running ${options.clients} clients and ${members.length} staff for ${Math.round(options.durationMs / 1000)} s with faults: ${options.faults.join(',') || 'none'}`);
     workload.start(sessions);
+    staff.start();
     faults.start();
     const deadline = Date.now() + options.durationMs;
     let nextReport = Date.now() + 10_000;
@@ -128,7 +151,7 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
     settling = true;
     await faults.stop();
     heal(running);
-    await workload.stop();
+    await Promise.all([workload.stop(), staff.stop()]);
     if (gatewayDown) {
       problems.push('the gateway exited during the run');
     } else {
@@ -142,6 +165,8 @@ export async function runChaos(options: ChaosOptions, io: HarnessIo = { progress
   } finally {
     stopPolling();
     await faults.stop().catch(() => undefined);
+    // Stopped here too when the run failed before its end, so no loop outlives the cluster.
+    await Promise.all([workload.stop(), staff?.stop()]).catch(() => undefined);
     await subscribers.close().catch(() => undefined);
     await running.close();
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
@@ -187,7 +212,7 @@ async function settle(cluster: ChaosCluster, options: ChaosOptions, recorder: Re
     settleProblem = `no writable view of all ${options.replicas} replicas ${SETTLE_WAIT_MS / 1000} s after healing: ${String(error)}`;
   }
   // A write a client gave up on may still be applied until the gateway's deadline for it passes.
-  const undecided = recorder.ops.filter((op) => ['placeOrder', 'reuseKey', 'cancelOrder', 'updateDetails', 'createCustomer'].includes(op.type) && op.outcome !== 'ok' && mayHaveApplied(op));
+  const undecided = recorder.ops.filter((op) => WRITES.has(op.type) && op.outcome !== 'ok' && mayHaveApplied(op));
   const lastUndecided = Math.max(0, ...undecided.map((op) => op.start));
   await sleep(Math.max(0, lastUndecided + REQUEST_DEADLINE_MS + GATEWAY_CALL_TIMEOUT_MS + 500 - recorder.now()));
 
@@ -218,7 +243,7 @@ async function readCustomers(cluster: ChaosCluster, workload: Workload): Promise
     let totalCount = 0;
     let details: FinalCustomer['details'] = null;
     for (;;) {
-      const answer = await retry(() => graphql(cluster.gatewayUrl, ORDERS, { first: FINAL_PAGE, after }, token, 10_000));
+      const answer = await retry(() => graphql(cluster.gatewayUrl, ORDERS_WITH_TIMELINES, { first: FINAL_PAGE, after }, token, 10_000));
       const page = answer.kind === 'data' ? workload.ordersPage(answer.data) : null;
       if (!page) throw new Error(`could not read the orders of customer ${customerId}: ${JSON.stringify(answer)}`);
       pages++;
@@ -325,22 +350,41 @@ export function mergeLogs(logs: Map<string, LogEntryRow[]>): { log: FinalState['
     const entry = bySeq.get(seq)?.entry;
     if (!entry) continue;
     const effect = Effect.parse(JSON.parse(entry.effect));
-    // The checker judges the first version's view of an order (ACTIVE or CANCELLED); the workload moves orders only by cancelling.
-    const cancelled = effect.type === 'orderCancelled' || (effect.type === 'orderMoved' && effect.order.status === 'CANCELLED');
-    if (effect.type !== 'orderPlaced' && !cancelled) continue;
+    // Every change of an order: its placement, and each move (a cancellation is one) with the status it reached.
+    if (effect.type !== 'orderPlaced' && effect.type !== 'orderCancelled' && effect.type !== 'orderMoved') continue;
     const { order } = effect;
     changes.push({
       seq,
-      type: cancelled ? 'orderCancelled' : 'orderPlaced',
+      type: effect.type,
       orderId: order.id,
       customerId: order.customerId,
-      status: cancelled ? 'CANCELLED' : 'ACTIVE',
+      status: order.status,
       tipMinor: order.tipMinor,
       lines: order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
       stock: effect.stock,
     });
   }
   return { log: { fromSeq, headSeq, changes }, conflicts };
+}
+
+/** Adds the run's staff before any fault: the kitchen, a courier and an operator in turn. */
+async function addStaff(cluster: ChaosCluster, count: number): Promise<StaffMember[]> {
+  const members: StaffMember[] = [];
+  for (let i = 0; i < count; i++) {
+    const role = STAFF_IN_TURN[i % STAFF_IN_TURN.length] ?? 'KITCHEN';
+    const name = `chaos-${role.toLowerCase()}-${i + 1}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { staff, token } = await cluster.addStaff(name, role);
+        members.push({ id: staff.id, name, role, token });
+        break;
+      } catch (error) {
+        if (attempt >= STAFF_ADD_ATTEMPTS_MAX) throw new Error(`could not add ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        await sleep(500 * attempt);
+      }
+    }
+  }
+  return members;
 }
 
 /** Records each view the gateway shows, until stopped. */
@@ -376,9 +420,9 @@ export function makeCatalog(seed: number): CatalogInfo {
   return {
     products,
     deliveryOptions: [
-      { id: 'standard', costMinor: 299 },
-      { id: 'express', costMinor: 599 },
-      { id: 'collection', costMinor: 0 },
+      { id: 'standard', costMinor: 299, fulfilment: 'DELIVERY' },
+      { id: 'express', costMinor: 599, fulfilment: 'DELIVERY' },
+      { id: 'collection', costMinor: 0, fulfilment: 'COLLECTION' },
     ],
     scarce: products.slice(0, 3).map((p) => p.id),
   };

@@ -3,7 +3,7 @@
 // published; and the final state read back once the cluster has settled.
 // The checker (checker.ts) judges a History and nothing else, so it can be
 // fed hand-made histories in tests.
-import type { ContactDetails } from '../replicas/domain/types.ts';
+import type { ActorRole, ContactDetails, Fulfilment, OrderStatus, StaffRole } from '../replicas/domain/types.ts';
 
 /**
  * ok: the service answered with a result. fail: it answered with a UserError
@@ -17,12 +17,24 @@ export interface Line {
   quantity: number;
 }
 
+/** An order's status as a client saw it: the lifecycle's, or ACTIVE in a history from before the lifecycle (read as PLACED). */
+export type StatusSeen = OrderStatus | 'ACTIVE';
+
+/** One step of an order's timeline: the status it reached, when (the primary's clock), and who moved it there. */
+export interface StepSeen {
+  status: OrderStatus;
+  at: string;
+  by: ActorRole;
+}
+
 export interface OrderSeen {
   id: string;
-  status: 'ACTIVE' | 'CANCELLED';
+  status: StatusSeen;
   tipMinor: number;
   deliveryOptionId: string;
   lines: Line[];
+  /** Every move, oldest first: read at the end (absent from reads during the run and from histories before the lifecycle). */
+  timeline?: StepSeen[];
 }
 
 
@@ -66,7 +78,23 @@ export type Op =
       deliveryOptionId: string;
       result?: OrderSeen;
     })
-  | (OpBase & { type: 'cancelOrder'; orderId: string; attempt: number; result?: { id: string; status: 'ACTIVE' | 'CANCELLED' } })
+  | (OpBase & { type: 'cancelOrder'; orderId: string; attempt: number; result?: { id: string; status: StatusSeen } })
+  | (OpBase & {
+      /** A member of staff moving an order one step (customerId is null: staff are nobody's customer). */
+      type: 'moveOrder';
+      staffId: string;
+      role: StaffRole;
+      orderId: string;
+      to: OrderStatus;
+      reason: string | null;
+      /** The idempotency key; a retry after an unknown outcome sends the same one. */
+      key: string;
+      attempt: number;
+      /** A deliberate second send of a key that was already answered. */
+      replay: boolean;
+      result?: { id: string; status: OrderStatus };
+    })
+  | (OpBase & { type: 'staffOrders'; staffId: string; role: StaffRole; statuses: OrderStatus[]; result?: { orders: { id: string; status: OrderStatus }[] } })
   | (OpBase & { type: 'readOrders'; result?: { orders: OrderSeen[]; totalCount: number; hasNextPage: boolean } })
   | (OpBase & { type: 'readProducts'; result?: { products: { id: string; stock: number }[] } });
 
@@ -100,12 +128,12 @@ export interface ViewRecord {
 }
 
 export type SubscriberEvent =
-  | { at: number; orderId: string; status: 'ACTIVE' | 'CANCELLED' }
+  | { at: number; orderId: string; status: StatusSeen }
   | { at: number; productId: string; stock: number };
 
 export interface SubscriberRecord {
   id: number;
-  feed: 'orderStatusChanged' | 'stockChanged';
+  feed: 'orderStatusChanged' | 'staffOrderChanged' | 'stockChanged';
   /** The customer whose orders it follows (orderStatusChanged). */
   customerId: string | null;
   /** The gateway had handed on every committed change up to this seq once the subscription was open: later ones must all arrive. */
@@ -117,13 +145,13 @@ export interface SubscriberRecord {
   endedEarly: boolean;
 }
 
-/** A committed order change from the replicas' logs. */
+/** A committed order change from the replicas' logs: a placement, or a move (a cancellation is one) with the status it reached. */
 export interface CommittedChange {
   seq: number;
-  type: 'orderPlaced' | 'orderCancelled';
+  type: 'orderPlaced' | 'orderCancelled' | 'orderMoved';
   orderId: string;
   customerId: string;
-  status: 'ACTIVE' | 'CANCELLED';
+  status: StatusSeen;
   tipMinor: number;
   lines: Line[];
   stock: { productId: string; stock: number }[];
@@ -165,7 +193,8 @@ export interface History {
   options: Record<string, unknown>;
   catalog: {
     products: { id: string; priceMinor: number; stock: number }[];
-    deliveryOptions: { id: string; costMinor: number }[];
+    /** `fulfilment` as the catalogue gave it to the cluster (absent: lifecycle.ts's `fulfilmentOf` decides, as the service does). */
+    deliveryOptions: { id: string; costMinor: number; fulfilment?: Fulfilment }[];
   };
   ops: Op[];
   faults: FaultRecord[];

@@ -10,6 +10,8 @@ export interface ChaosOptions {
   seed: number;
   durationMs: number;
   clients: number;
+  /** Staff moving orders along (kitchen, courier, operator, in turn); 0 leaves every order PLACED unless cancelled. */
+  staff: number;
   replicas: number;
   faults: FaultKind[];
   /** Where `<seed>.json` (history and summary) and the processes' logs go. */
@@ -23,6 +25,7 @@ export interface ChaosOptions {
 export const DEFAULTS = {
   durationMs: 60_000,
   clients: 16,
+  staff: 3,
   replicas: 3,
   outDir: 'chaos-results',
   requestTimeoutMs: 5000,
@@ -62,6 +65,7 @@ function command(): Command {
     .addOption(new Option('--seed <n>', 'seed of the workload and the fault schedule (default: random, printed)').argParser(integer(0, SEED_MAX)))
     .addOption(new Option('--duration <time>', 'how long the workload and faults run (e.g. 60s, 10m)').argParser(parseDuration).default(DEFAULTS.durationMs, '60s'))
     .addOption(new Option('--clients <n>', 'concurrent clients, each one customer at a time').argParser(integer(1, 256)).default(DEFAULTS.clients))
+    .addOption(new Option('--staff <n>', 'staff moving orders along: a kitchen, a courier and an operator in turn (0 for none)').argParser(integer(0, 12)).default(DEFAULTS.staff))
     .addOption(new Option('--replicas <n>', 'replicas to run (writes need 2, so faults hit one at a time)').argParser(integer(3, 9)).default(DEFAULTS.replicas))
     .addOption(new Option('--faults <list>', `comma-separated: ${FAULT_KINDS.join(',')} (or none)`).argParser(parseFaults).default([...FAULT_KINDS], FAULT_KINDS.join(',')))
     .addOption(new Option('--out <dir>', 'where <seed>.json (history and summary) and the logs are written').default(DEFAULTS.outDir))
@@ -87,6 +91,7 @@ export function parseOptions(argv: string[]): Parsed {
     seed?: number;
     duration: number;
     clients: number;
+    staff: number;
     replicas: number;
     faults: FaultKind[];
     out: string;
@@ -99,6 +104,7 @@ export function parseOptions(argv: string[]): Parsed {
       seed: flags.seed ?? randomInt(0, 2 ** 31),
       durationMs: flags.duration,
       clients: flags.clients,
+      staff: flags.staff,
       replicas: flags.replicas,
       faults: flags.faults,
       outDir: flags.out,

@@ -1,4 +1,4 @@
-// `npm run chaos -- --seed S --duration 60s --clients 16 --replicas 3 --faults kill,pause,restart,partition,slow`
+// `npm run chaos -- --seed S --duration 60s --clients 16 --staff 3 --replicas 3 --faults kill,pause,restart,partition,slow`
 // Exit codes: 0 no violation, 1 violations (printed with the seed and the
 // history that shows them), 2 a bad flag, 3 the harness itself could not run.
 import { relative } from 'node:path';
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${result.violations.length} violation(s) with seed ${options.seed}; the history that shows them:\n`);
     for (const violation of result.violations.slice(0, VIOLATIONS_PRINTED_MAX)) process.stdout.write(`\n${formatViolation(result.history, violation)}\n`);
     if (result.violations.length > VIOLATIONS_PRINTED_MAX) process.stdout.write(`\n... and ${result.violations.length - VIOLATIONS_PRINTED_MAX} more in the results file\n`);
-    process.stdout.write(`\nrerun: npm run chaos -- --seed ${options.seed} --duration ${options.durationMs}ms --clients ${options.clients} --replicas ${options.replicas} --faults ${options.faults.join(',') || 'none'}\n`);
+    process.stdout.write(`\nrerun: npm run chaos -- --seed ${options.seed} --duration ${options.durationMs}ms --clients ${options.clients} --staff ${options.staff} --replicas ${options.replicas} --faults ${options.faults.join(',') || 'none'}\n`);
   }
   if (where) process.stdout.write(`history and summary: ${where} (process logs in ${where.replace(/\.json$/, '-logs')}/)\n`);
   return result.violations.length > 0 ? 1 : 0;

@@ -1,13 +1,18 @@
-// Subscribers that watch the run the way monitoring clients do: graphql-ws
-// over WebSocket to the gateway (never through a fault proxy), recording
-// every event with the time it arrived, for the checker to hold against the
-// committed log.
+// Subscribers that watch the run the way monitoring clients and the kitchen's
+// screen do: graphql-ws over WebSocket to the gateway (never through a fault
+// proxy), recording every event with the time it arrived, for the checker to
+// hold against the committed log: a customer's orders (orderStatusChanged),
+// every order at each placement and move (staffOrderChanged), and stock.
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ORDER_STATUSES } from '../replicas/domain/types.ts';
 import type { Recorder, SubscriberRecord } from './history.ts';
 
-const ORDER_STATUS = 'subscription { orderStatusChanged { id active } }';
-const STOCK = 'subscription { stockChanged { id stock } }';
+const QUERIES: Record<SubscriberRecord['feed'], string> = {
+  orderStatusChanged: 'subscription { orderStatusChanged { id status } }',
+  staffOrderChanged: 'subscription { staffOrderChanged { id status } }',
+  stockChanged: 'subscription { stockChanged { id stock } }',
+};
 const OPEN_WAIT_MS = 15_000;
 
 export interface GatewayProbe {
@@ -27,7 +32,7 @@ export class Subscribers {
     private readonly recorder: Recorder,
   ) {}
 
-  /** Opens one subscription and waits until the gateway has registered it (they are opened one at a time). */
+  /** Opens one subscription (with a customer's or a member of staff's token) and waits until the gateway has registered it (they are opened one at a time). */
   async open(feed: SubscriberRecord['feed'], token: string | null, customerId: string | null): Promise<SubscriberRecord> {
     const before = await this.probe.openSubscriptions(feed);
     const record: SubscriberRecord = { id: this.records.length + 1, feed, customerId, fromSeq: 0, readyAt: 0, events: [], errors: [], endedEarly: false };
@@ -40,15 +45,20 @@ export class Subscribers {
       lazy: false,
     });
     const stop = client.subscribe<Record<string, Record<string, unknown>>>(
-      { query: feed === 'orderStatusChanged' ? ORDER_STATUS : STOCK },
+      { query: QUERIES[feed] },
       {
         next: (value) => {
           if (value.errors) record.errors.push(...value.errors.map((e) => e.message));
           const event = value.data?.[feed];
           if (!event) return;
           const at = this.recorder.now();
-          if (feed === 'orderStatusChanged') record.events.push({ at, orderId: String(event.id), status: event.active ? 'ACTIVE' : 'CANCELLED' });
-          else record.events.push({ at, productId: String(event.id), stock: Number(event.stock) });
+          if (feed === 'stockChanged') {
+            record.events.push({ at, productId: String(event.id), stock: Number(event.stock) });
+            return;
+          }
+          const status = ORDER_STATUSES.find((s) => s === event.status);
+          if (status) record.events.push({ at, orderId: String(event.id), status });
+          else record.errors.push(`an event with no order status: ${JSON.stringify(event)}`);
         },
         error: (error) => {
           if (this.closing) return;

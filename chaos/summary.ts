@@ -1,6 +1,7 @@
 // What a run did, in numbers, and how to print it and its violations.
 import { type Violation, evidence } from './checker.ts';
 import type { History, Op } from './history.ts';
+import { lifecycleStatus } from './lifecycle-checks.ts';
 
 export interface Summary {
   seed: number;
@@ -16,6 +17,10 @@ export interface Summary {
   clientErrors: Record<string, number>;
   /** Checkouts acknowledged, and keys whose outcome stayed unknown after every retry. */
   orders: { keys: number; acknowledged: number; unresolved: number; cancelsAcknowledged: number };
+  /** Staff's moves: requests (keys), sends by outcome, refusals by code, and the moves acknowledged by target status. */
+  moves: { keys: number; ok: number; fail: number; unknown: number; refusals: Record<string, number>; acknowledged: Record<string, number> };
+  /** Where the orders ended, by status (from the final read). */
+  finalStatuses: Record<string, number>;
   faults: Record<string, number>;
   failovers: number;
   epochs: number;
@@ -42,6 +47,8 @@ export function summarize(history: History, violations: Violation[], extra: { fa
   const settled = (attempts: Op[]) => attempts.some((op) => op.outcome === 'ok' || (op.outcome === 'fail' && op.code !== 'SERVICE_UNAVAILABLE'));
   const faults: Record<string, number> = {};
   for (const fault of history.faults) faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
+  const moves = history.ops.filter((op): op is Extract<Op, { type: 'moveOrder' }> => op.type === 'moveOrder');
+  const tally = (items: string[]) => items.reduce<Record<string, number>>((counts, item) => ({ ...counts, [item]: (counts[item] ?? 0) + 1 }), {});
   const violationCounts: Record<string, number> = {};
   for (const v of violations) violationCounts[v.check] = (violationCounts[v.check] ?? 0) + 1;
   const options = history.options;
@@ -66,6 +73,15 @@ export function summarize(history: History, violations: Violation[], extra: { fa
       unresolved: [...keys.values()].filter((attempts) => !settled(attempts)).length,
       cancelsAcknowledged: history.ops.filter((op) => op.type === 'cancelOrder' && op.outcome === 'ok').length,
     },
+    moves: {
+      keys: new Set(moves.map((op) => `${op.staffId}/${op.key}`)).size,
+      ok: moves.filter((op) => op.outcome === 'ok').length,
+      fail: moves.filter((op) => op.outcome === 'fail').length,
+      unknown: moves.filter((op) => op.outcome === 'unknown').length,
+      refusals: tally(moves.filter((op) => op.outcome === 'fail').map((op) => op.code ?? 'UNKNOWN')),
+      acknowledged: tally(moves.filter((op) => op.outcome === 'ok' && !op.replay).map((op) => op.to)),
+    },
+    finalStatuses: tally((history.final?.customers ?? []).flatMap((c) => c.orders.map((o) => lifecycleStatus(o.status)))),
     faults,
     failovers: extra.failovers,
     epochs: Math.max(0, ...history.views.map((v) => v.epoch)),
@@ -86,6 +102,9 @@ export function formatSummary(s: Summary): string {
     `  operations      ${s.ops.total} (ok ${s.ops.ok}, failed ${s.ops.fail}, unknown ${s.ops.unknown})`,
     `  by type         ${types}  (ok/failed/unknown)`,
     `  checkouts       ${s.orders.keys} keys, ${s.orders.acknowledged} acknowledged, ${s.orders.unresolved} unresolved; ${s.orders.cancelsAcknowledged} cancellations acknowledged`,
+    `  moves           ${s.moves.keys} requested, sent ${s.moves.ok + s.moves.fail + s.moves.unknown} times (ok ${s.moves.ok}, refused ${s.moves.fail}, unknown ${s.moves.unknown}); refusals: ${counts(s.moves.refusals)}`,
+    `  moves acked     ${counts(s.moves.acknowledged)}  (by target, repeats included)`,
+    `  orders end      ${counts(s.finalStatuses)}`,
     `  client errors   ${counts(s.clientErrors)}`,
     `  faults          ${counts(s.faults)}`,
     `  failovers       ${s.failovers} (last epoch ${s.epochs})${s.slowRecoveries.length > 0 ? `; ${s.slowRecoveries.length} slow recoveries` : ''}`,
@@ -112,7 +131,10 @@ export function formatOp(op: Op): string {
   const detail =
     op.type === 'placeOrder' ? ` key ${op.key} tip ${op.tipMinor} attempt ${op.attempt}${op.replay ? ' (replay)' : ''}`
       : op.type === 'reuseKey' ? ` key ${op.key} reused with tip ${op.tipMinor}`
-      : op.type === 'cancelOrder' ? ` order ${op.orderId} attempt ${op.attempt}` : '';
-  const result = op.outcome === 'ok' && op.type === 'placeOrder' && op.result ? ` -> order ${op.result.id} ${op.result.status}` : '';
+      : op.type === 'cancelOrder' ? ` order ${op.orderId} attempt ${op.attempt}`
+      : op.type === 'moveOrder' ? ` ${op.role} order ${op.orderId} to ${op.to} key ${op.key} attempt ${op.attempt}${op.replay ? ' (replay)' : ''}`
+      : op.type === 'staffOrders' ? ` ${op.role} ${op.statuses.join(',')}` : '';
+  const result = op.outcome === 'ok' && (op.type === 'placeOrder' || op.type === 'moveOrder') && op.result ? ` -> order ${op.result.id} ${op.result.status}`
+    : op.outcome === 'fail' && (op.type === 'moveOrder' || op.type === 'cancelOrder') ? ` (${op.message ?? ''})` : '';
   return `${head}${detail}: ${op.outcome}${op.code ? ` ${op.code}` : ''}${result}`;
 }

@@ -1,12 +1,13 @@
-// The clients of a chaos run: each one is a customer at a time, doing what
-// customers do (save details, quote, place, cancel, read their history and
-// the menu) with choices from its own seeded stream, straight against the
+// The customers of a chaos run: each client is one customer at a time, doing
+// what customers do (save details, quote, place, cancel, read their history
+// and the menu) with choices from its own seeded stream, straight against the
 // gateway. Every request has a timeout; a timeout is an unknown outcome, and
 // a checkout whose outcome is unknown is sent again with the same
-// idempotencyKey until it is answered. Everything is recorded for the checker.
-import type { ContactDetails } from '../replicas/domain/types.ts';
-import type { Line, Op, OrderSeen, QuoteSeen, Recorder } from './history.ts';
-import { mayHaveApplied } from './checker.ts';
+// idempotencyKey until it is answered. Everything is recorded for the
+// checker. (Staff, who move the orders along, are staff.ts.)
+import type { ContactDetails, Fulfilment, OrderStatus } from '../replicas/domain/types.ts';
+import type { Line, Op, OrderSeen, QuoteSeen, Recorder, StepSeen } from './history.ts';
+import { mayHaveApplied } from './outcomes.ts';
 import { Random } from './random.ts';
 
 /** A customer places at most this many checkouts, so its tips (1..N) tell its orders apart and one page holds them all. */
@@ -21,7 +22,7 @@ const IMPATIENT_MS = [150, 1500] as const;
 
 export interface CatalogInfo {
   products: { id: string; name: string; priceMinor: number; stock: number }[];
-  deliveryOptions: { id: string; costMinor: number }[];
+  deliveryOptions: { id: string; costMinor: number; fulfilment: Fulfilment }[];
   /** Products with little stock, ordered more often so checkouts race for them. */
   scarce: string[];
 }
@@ -37,8 +38,7 @@ export interface WorkloadConfig {
 
 // ---- GraphQL over HTTP ---------------------------------------------------------------------
 
-// The checker judges the first version's view of an order, ACTIVE or CANCELLED: the API's `active` (the workload only places and cancels).
-const ORDER_FIELDS = 'id active tip { minorUnits } deliveryOption { id } lines { productName quantity }';
+const ORDER_FIELDS = 'id status tip { minorUnits } deliveryOption { id } lines { productName quantity }';
 
 const SAVE = `mutation Save($input: ContactDetailsInput!) {
   saveContactDetails(input: $input) { token customer { id firstName lastName phone postcode address } errors { code message } }
@@ -52,12 +52,15 @@ const QUOTE = `query Quote($input: OrderQuoteInput!) {
 const PLACE = `mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${ORDER_FIELDS} } errors { code message } } }`;
 /** Added to a key's tip for a reuse of it with another cart: no checkout's own tip comes near. */
 export const REUSE_TIP_OFFSET = 1_000_000;
-const CANCEL = `mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { order { id active } errors { code message } } }`;
-export const ORDERS = `query Orders($first: Int, $after: String) {
+const CANCEL = `mutation Cancel($input: CancelOrderInput!) { cancelOrder(input: $input) { order { id status } errors { code message } } }`;
+const ordersQuery = (fields: string) => `query Orders($first: Int, $after: String) {
   viewer { id firstName lastName phone postcode address
-    orders(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${ORDER_FIELDS} } } }
+    orders(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${fields} } } }
   }
 }`;
+const ORDERS = ordersQuery(ORDER_FIELDS);
+/** The final read: each order with its whole timeline, the path the checker judges. */
+export const ORDERS_WITH_TIMELINES = ordersQuery(`${ORDER_FIELDS} timeline { status at by }`);
 const PRODUCTS = '{ products { id stock } }';
 
 export type Answer = { kind: 'data'; data: Record<string, unknown> } | { kind: 'unknown'; code: string; message: string };
@@ -97,6 +100,43 @@ function field<T>(data: Record<string, unknown>, name: string): T & Payload {
   return (data[name] ?? {}) as T & Payload;
 }
 
+/** The outcome and error code of an answer whose payload is `name`. */
+export function judge(answer: Answer, name: string): { outcome: Op['outcome']; code?: string; message?: string; payload: Record<string, unknown> | null } {
+  if (answer.kind === 'unknown') return { outcome: 'unknown', code: answer.code, message: answer.message, payload: null };
+  const payload = field<Record<string, unknown>>(answer.data, name);
+  const error = payload.errors?.[0];
+  if (error) return { outcome: 'fail', code: error.code, message: error.message, payload };
+  return { outcome: 'ok', payload };
+}
+
+/** Sends a client's requests, each with its deadline, and times them on the run's clock: what every client (customer or staff) does. */
+export class Caller {
+  constructor(
+    private readonly gatewayUrl: string,
+    private readonly requestTimeoutMs: number,
+    private readonly recorder: Recorder,
+    /** Its own stream, so how impatient one kind of client is leaves the others' choices alone. */
+    private readonly impatience: Random,
+  ) {}
+
+  async timed(client: number, customerId: string | null, query: string, variables: Record<string, unknown>, token: string | null) {
+    const id = this.recorder.opId();
+    const start = this.recorder.now();
+    const answer = await graphql(this.gatewayUrl, query, variables, token, this.timeoutMs());
+    const timing = { id, client, customerId, start, end: this.recorder.now() };
+    return { timing, answer };
+  }
+
+  /**
+   * Most requests wait `requestTimeoutMs`; an impatient few give up much
+   * sooner, so unknown outcomes (and a retry racing its own first attempt
+   * inside the gateway) happen even when failovers are quick.
+   */
+  private timeoutMs(): number {
+    return this.impatience.chance(IMPATIENT_SHARE) ? this.impatience.int(IMPATIENT_MS[0], IMPATIENT_MS[1]) : this.requestTimeoutMs;
+  }
+}
+
 // ---- clients ---------------------------------------------------------------------------------------
 
 interface Session {
@@ -104,32 +144,37 @@ interface Session {
   customerId: string;
   keys: number;
   saves: number;
-  /** Orders this client may cancel (known ACTIVE). */
+  /** Orders this client may try to cancel: last seen PLACED or ACCEPTED (the kitchen may have moved them on since: a race). */
   active: Set<string>;
 }
 
 interface WireOrder {
   id: string;
-  active: boolean;
+  status: OrderStatus;
   tip: { minorUnits: number };
   deliveryOption: { id: string };
   lines: { productName: string; quantity: number }[];
+  timeline?: StepSeen[];
 }
 
-const seenStatus = (order: { active: boolean }): 'ACTIVE' | 'CANCELLED' => (order.active ? 'ACTIVE' : 'CANCELLED');
+const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['PLACED', 'ACCEPTED']);
+/** The orders staff may pick from without a read (the newest placed): at most this many are kept. */
+const PLACED_KEPT_MAX = 200;
 
 export class Workload {
   private stopping = false;
   private loops: Promise<void>[] = [];
   /** Every customer a client holds a token for, for the final read. */
   readonly customers: { customerId: string; token: string; client: number }[] = [];
+  /** Orders whose placement was acknowledged, newest last: staff may act on these without reading first. */
+  readonly placed: string[] = [];
   private readonly idOfName: Map<string, string>;
-  private readonly impatience: Random;
+  private readonly caller: Caller;
   private readonly plentiful: string[];
 
   constructor(private readonly config: WorkloadConfig) {
     this.idOfName = new Map(config.catalog.products.map((p) => [p.name, p.id]));
-    this.impatience = Random.derive(config.seed, 'timeouts');
+    this.caller = new Caller(config.gatewayUrl, config.requestTimeoutMs, config.recorder, Random.derive(config.seed, 'timeouts'));
     const plentiful = config.catalog.products.map((p) => p.id).filter((id) => !config.catalog.scarce.includes(id));
     this.plentiful = plentiful.length > 0 ? plentiful : config.catalog.products.map((p) => p.id);
   }
@@ -195,38 +240,11 @@ export class Workload {
     }
   }
 
-  private async timed(client: number, customerId: string | null, query: string, variables: Record<string, unknown>, token: string | null) {
-    const { recorder } = this.config;
-    const id = recorder.opId();
-    const start = recorder.now();
-    const answer = await graphql(this.config.gatewayUrl, query, variables, token, this.timeoutMs());
-    const timing = { id, client, customerId, start, end: recorder.now() };
-    return { timing, answer };
-  }
-
-  /**
-   * Most requests wait `requestTimeoutMs`; an impatient few give up much
-   * sooner, so unknown outcomes (and a retry racing its own first attempt
-   * inside the gateway) happen even when failovers are quick.
-   */
-  private timeoutMs(): number {
-    return this.impatience.chance(IMPATIENT_SHARE) ? this.impatience.int(IMPATIENT_MS[0], IMPATIENT_MS[1]) : this.config.requestTimeoutMs;
-  }
-
-  /** The outcome and error code of an answer whose payload is `name`. */
-  private judge(answer: Answer, name: string): { outcome: Op['outcome']; code?: string; message?: string; payload: Record<string, unknown> | null } {
-    if (answer.kind === 'unknown') return { outcome: 'unknown', code: answer.code, message: answer.message, payload: null };
-    const payload = field<Record<string, unknown>>(answer.data, name);
-    const error = payload.errors?.[0];
-    if (error) return { outcome: 'fail', code: error.code, message: error.message, payload };
-    return { outcome: 'ok', payload };
-  }
-
   private async newCustomer(client: number, random: Random): Promise<Session | null> {
     for (let attempt = 1; attempt <= CREATE_ATTEMPTS_MAX && !this.stopping; attempt++) {
       const details = contactDetails(client, random.int(1, 999));
-      const call = await this.timed(client, null, SAVE, { input: details }, null);
-      const { outcome, code, message, payload } = this.judge(call.answer, 'saveContactDetails');
+      const call = await this.caller.timed(client, null, SAVE, { input: details }, null);
+      const { outcome, code, message, payload } = judge(call.answer, 'saveContactDetails');
       const customer = payload?.customer as { id: string } | undefined;
       const token = payload?.token;
       const ok = outcome === 'ok' && customer && typeof token === 'string';
@@ -252,8 +270,8 @@ export class Workload {
   private async updateDetails(client: number, session: Session): Promise<void> {
     session.saves++;
     const details = { ...contactDetails(client, session.saves), firstName: `Client${client}v${session.saves}` };
-    const call = await this.timed(client, session.customerId, SAVE, { input: details }, session.token);
-    const { outcome, code, message } = this.judge(call.answer, 'saveContactDetails');
+    const call = await this.caller.timed(client, session.customerId, SAVE, { input: details }, session.token);
+    const { outcome, code, message } = judge(call.answer, 'saveContactDetails');
     this.config.recorder.op({ ...call.timing, type: 'updateDetails', details, outcome, code, message });
   }
 
@@ -271,8 +289,8 @@ export class Workload {
   private async quote(client: number, session: Session, random: Random): Promise<void> {
     const { lines, deliveryOptionId } = this.cart(random);
     const tipMinor = random.int(0, 500);
-    const call = await this.timed(client, session.customerId, QUOTE, { input: { lines, deliveryOptionId, tipMinorUnits: tipMinor } }, session.token);
-    const { outcome, code, message, payload } = this.judge(call.answer, 'orderQuote');
+    const call = await this.caller.timed(client, session.customerId, QUOTE, { input: { lines, deliveryOptionId, tipMinorUnits: tipMinor } }, session.token);
+    const { outcome, code, message, payload } = judge(call.answer, 'orderQuote');
     const quote = payload?.quote as
       | { lines: { productName: string; quantity: number; lineTotal: { minorUnits: number } }[]; subtotal: Money; deliveryCost: Money; tip: Money; total: Money }
       | undefined;
@@ -306,8 +324,8 @@ export class Workload {
 
   private async placeOnce(client: number, session: Session, order: { key: string; tipMinor: number; lines: Line[]; deliveryOptionId: string }, attempt: number, replay: boolean): Promise<Op> {
     const input = { idempotencyKey: order.key, lines: order.lines, deliveryOptionId: order.deliveryOptionId, tipMinorUnits: order.tipMinor };
-    const call = await this.timed(client, session.customerId, PLACE, { input }, session.token);
-    const { outcome, code, message, payload } = this.judge(call.answer, 'placeOrder');
+    const call = await this.caller.timed(client, session.customerId, PLACE, { input }, session.token);
+    const { outcome, code, message, payload } = judge(call.answer, 'placeOrder');
     const wire = payload?.order as WireOrder | undefined;
     const seen = wire ? this.orderSeen(wire) : undefined;
     const op: Op = {
@@ -322,7 +340,11 @@ export class Workload {
       result: seen,
     };
     this.config.recorder.op(op);
-    if (seen?.status === 'ACTIVE') session.active.add(seen.id);
+    if (seen && !replay) {
+      session.active.add(seen.id);
+      this.placed.push(seen.id);
+      if (this.placed.length > PLACED_KEPT_MAX) this.placed.splice(0, this.placed.length - PLACED_KEPT_MAX);
+    }
     return op;
   }
 
@@ -330,8 +352,8 @@ export class Workload {
     const { lines, deliveryOptionId } = this.cart(random);
     const tipMinor = tipOfKey + REUSE_TIP_OFFSET;
     const input = { idempotencyKey: key, lines, deliveryOptionId, tipMinorUnits: tipMinor };
-    const call = await this.timed(client, session.customerId, PLACE, { input }, session.token);
-    const { outcome, code, message, payload } = this.judge(call.answer, 'placeOrder');
+    const call = await this.caller.timed(client, session.customerId, PLACE, { input }, session.token);
+    const { outcome, code, message, payload } = judge(call.answer, 'placeOrder');
     const wire = payload?.order as WireOrder | undefined;
     this.config.recorder.op({ ...call.timing, type: 'reuseKey', key, tipMinor, lines, deliveryOptionId, outcome, code, message, result: wire ? this.orderSeen(wire) : undefined });
   }
@@ -340,10 +362,10 @@ export class Workload {
     const orderId = random.pick([...session.active].sort());
     session.active.delete(orderId);
     for (let attempt = 1; attempt <= CANCEL_ATTEMPTS_MAX; attempt++) {
-      const call = await this.timed(client, session.customerId, CANCEL, { input: { orderId } }, session.token);
-      const { outcome, code, message, payload } = this.judge(call.answer, 'cancelOrder');
-      const order = payload?.order as { id: string; active: boolean } | undefined;
-      const op: Op = { ...call.timing, type: 'cancelOrder', orderId, attempt, outcome, code, message, result: order ? { id: order.id, status: seenStatus(order) } : undefined };
+      const call = await this.caller.timed(client, session.customerId, CANCEL, { input: { orderId } }, session.token);
+      const { outcome, code, message, payload } = judge(call.answer, 'cancelOrder');
+      const order = payload?.order as { id: string; status: OrderStatus } | undefined;
+      const op: Op = { ...call.timing, type: 'cancelOrder', orderId, attempt, outcome, code, message, result: order ? { id: order.id, status: order.status } : undefined };
       this.config.recorder.op(op);
       if (outcome === 'ok' || !mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
       await sleep(Math.min(1500, 150 * attempt));
@@ -351,7 +373,7 @@ export class Workload {
   }
 
   private async readOrders(client: number, session: Session): Promise<void> {
-    const call = await this.timed(client, session.customerId, ORDERS, { first: ORDERS_PAGE }, session.token);
+    const call = await this.caller.timed(client, session.customerId, ORDERS, { first: ORDERS_PAGE }, session.token);
     const page = call.answer.kind === 'data' ? this.ordersPage(call.answer.data) : null;
     if (call.answer.kind === 'data' && !page) {
       this.config.recorder.op({ ...call.timing, type: 'readOrders', outcome: 'fail', code: 'NOT_AUTHENTICATED', message: 'viewer is null' });
@@ -361,13 +383,13 @@ export class Workload {
     this.config.recorder.op({ ...call.timing, type: 'readOrders', outcome: page ? 'ok' : 'unknown', code: unknown?.code, message: unknown?.message,
       result: page ? { orders: page.orders, totalCount: page.totalCount, hasNextPage: page.hasNextPage } : undefined });
     for (const order of page?.orders ?? []) {
-      if (order.status === 'ACTIVE') session.active.add(order.id);
+      if (order.status !== 'ACTIVE' && CANCELLABLE.has(order.status)) session.active.add(order.id);
       else session.active.delete(order.id);
     }
   }
 
   private async readProducts(client: number, session: Session): Promise<void> {
-    const call = await this.timed(client, session.customerId, PRODUCTS, {}, null);
+    const call = await this.caller.timed(client, session.customerId, PRODUCTS, {}, null);
     const products = call.answer.kind === 'data' ? (call.answer.data.products as { id: string; stock: number }[] | undefined) : undefined;
     const unknown = call.answer.kind === 'unknown' ? call.answer : null;
     this.config.recorder.op({ ...call.timing, type: 'readProducts', outcome: products ? 'ok' : 'unknown', code: unknown?.code, message: unknown?.message, result: products ? { products } : undefined });
@@ -393,10 +415,11 @@ export class Workload {
   private orderSeen(wire: WireOrder): OrderSeen {
     return {
       id: wire.id,
-      status: seenStatus(wire),
+      status: wire.status,
       tipMinor: wire.tip.minorUnits,
       deliveryOptionId: wire.deliveryOption.id,
       lines: wire.lines.map((line) => ({ productId: this.idOfName.get(line.productName) ?? line.productName, quantity: line.quantity })),
+      ...(wire.timeline ? { timeline: wire.timeline.map(({ status, at, by }) => ({ status, at, by })) } : {}),
     };
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execute } from '../replicas/domain/commands.ts';
-import { ACTOR_ROLES, type ActorRole, FINAL_STATUSES, type Fulfilment, type LifecycleStatus, ORDER_STATUSES, checkMove, isActive } from '../replicas/domain/lifecycle.ts';
+import { ACTOR_ROLES, type ActorRole, FINAL_STATUSES, type Fulfilment, type LifecycleStatus, ORDER_STATUSES, checkCancel, checkMove, isActive } from '../replicas/domain/lifecycle.ts';
 import type { Command } from '../replicas/protocol.ts';
 import { Store } from '../replicas/store.ts';
 
@@ -61,6 +61,18 @@ describe('the order lifecycle', () => {
     expect(refused).toEqual({ ok: false, errors: [{ code: 'INVALID_TRANSITION', field: ['to'], message: 'Order 3 is placed (PLACED): only the kitchen or an operator may move it to ACCEPTED.' }] });
     const late = checkMove({ id: '3', status: 'PREPARING', fulfilment: 'DELIVERY' }, 'CANCELLED', 'CUSTOMER');
     expect(late.ok ? null : late.errors[0]?.message).toBe('Order 3 is being prepared (PREPARING), so it cannot move to CANCELLED.');
+  });
+
+  it("refuses a customer's cancel as cancelOrder always has, ORDER_NOT_CANCELLABLE naming the status, and allows it exactly where the table does", () => {
+    for (const status of ORDER_STATUSES) {
+      const checked = checkCancel({ id: '3', status, fulfilment: 'DELIVERY' });
+      expect(checked.ok, status).toBe(status === 'PLACED' || status === 'ACCEPTED' || status === 'CANCELLED');
+      if (!checked.ok) expect(checked.errors).toEqual([{ code: 'ORDER_NOT_CANCELLABLE', field: ['orderId'], message: expect.stringMatching(new RegExp(`^Order 3 is [a-z ]+ \\(${status}\\): only an order that is placed or accepted`)) }]);
+    }
+    expect(checkCancel({ id: '3', status: 'PREPARING', fulfilment: 'COLLECTION' })).toEqual({
+      ok: false,
+      errors: [{ code: 'ORDER_NOT_CANCELLABLE', field: ['orderId'], message: 'Order 3 is being prepared (PREPARING): only an order that is placed or accepted, before the kitchen starts preparing it, can be cancelled.' }],
+    });
   });
 
   it('answers a repeat of a move already made as done, for whoever may make it, and only for them', () => {
@@ -189,7 +201,8 @@ describe('order moves on the write path', () => {
       move(cooking, 'PREPARING', 'KITCHEN');
       const hash = store.stateHash();
       for (const [to, by] of [['CANCELLED', 'CUSTOMER'], ['READY', 'COURIER'], ['DELIVERED', 'KITCHEN'], ['PLACED', 'OPERATOR']] as const) {
-        expect(move(cooking, to, by)).toMatchObject({ ok: false, errors: [{ code: 'INVALID_TRANSITION', message: expect.stringContaining('(PREPARING)') }] });
+        const code = by === 'CUSTOMER' ? 'ORDER_NOT_CANCELLABLE' : 'INVALID_TRANSITION';
+        expect(move(cooking, to, by)).toMatchObject({ ok: false, errors: [{ code, message: expect.stringContaining('(PREPARING)') }] });
       }
       expect(move('999', 'ACCEPTED', 'KITCHEN')).toMatchObject({ ok: false, errors: [{ code: 'ORDER_NOT_FOUND' }] });
       expect(store.stateHash()).toBe(hash);

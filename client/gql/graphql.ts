@@ -165,7 +165,7 @@ export type MoveOrderPayload = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Cancels one of the viewer's active orders and gives its stock back. Cancelling an order already cancelled is a success that changes nothing. */
+  /** Cancels one of the viewer's orders while it is PLACED or ACCEPTED (before the kitchen starts preparing it) and gives its stock back. Cancelling an order already cancelled is a success that changes nothing; any other is refused with ORDER_NOT_CANCELLABLE, naming its status. */
   cancelOrder: CancelOrderPayload;
   /** Moves an order one step (staff only): the kitchen accepts, prepares, readies, rejects (with a reason) and hands over Collection orders; couriers take ready delivery orders out and deliver them; operators may do both. Any other move is refused with INVALID_TRANSITION, naming the order's status. Repeating a move already made is a success that changes nothing. */
   moveOrder: MoveOrderPayload;

@@ -5,7 +5,7 @@ import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
-import { STOCK_RETURNED, checkMove, fulfilmentOf } from './lifecycle.ts';
+import { STOCK_RETURNED, checkCancel, checkMove, fulfilmentOf } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
 import { storableText } from './text.ts';
 import {
@@ -188,7 +188,9 @@ function moveOrder(
 ): Execution {
   const order = move.by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
   if (!order) return answer(fail(userError('ORDER_NOT_FOUND', move.by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
-  const checked = checkMove({ id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) }, move.to, move.by, move.reason ?? null);
+  const current = { id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) };
+  // A customer's one move is their cancel, refused in cancelOrder's own terms.
+  const checked = move.by === 'CUSTOMER' && move.to === 'CANCELLED' ? checkCancel(current) : checkMove(current, move.to, move.by, move.reason ?? null);
   if (!checked.ok) return answer(checked);
   if (checked.value.step === 'already') return answer(ok(order));
   const stock = STOCK_RETURNED.has(move.to)

@@ -109,3 +109,15 @@ export function checkMove(
   const text = storableText(reason ?? '', { label: 'The reason', field: ['reason'], max: REJECT_REASON_CHARS_MAX, required: 'Say why the order is rejected: the customer is told.' });
   return text.ok ? ok({ step: 'move', reason: text.value }) : text;
 }
+
+/**
+ * A customer's cancel: the move to CANCELLED, refused as cancelOrder always
+ * has refused (ORDER_NOT_CANCELLABLE, on the order id, in words for the
+ * customer), naming the order's status; moveOrder's refusals are
+ * INVALID_TRANSITION. Cancelling a cancelled order is a success.
+ */
+export function checkCancel(order: { id: string; status: LifecycleStatus; fulfilment: Fulfilment }): Outcome<{ step: 'move' | 'already'; reason: string | null }> {
+  const checked = checkMove(order, 'CANCELLED', 'CUSTOMER');
+  if (checked.ok) return checked;
+  return fail(userError('ORDER_NOT_CANCELLABLE', `Order ${order.id} is ${WORDS[order.status]} (${order.status}): only an order that is placed or accepted, before the kitchen starts preparing it, can be cancelled.`, ['orderId']));
+}

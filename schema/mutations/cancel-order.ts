@@ -11,7 +11,9 @@ const CancelOrderInputRef = builder.inputType('CancelOrderInput', {
 builder.mutationField('cancelOrder', (t) =>
   t.field({
     type: orderPayload('CancelOrderPayload'),
-    description: "Cancels one of the viewer's active orders and gives its stock back. Cancelling an order already cancelled is a success that changes nothing.",
+    description:
+      "Cancels one of the viewer's orders while it is PLACED or ACCEPTED (before the kitchen starts preparing it) and gives its stock back. " +
+      'Cancelling an order already cancelled is a success that changes nothing; any other is refused with ORDER_NOT_CANCELLABLE, naming its status.',
     args: { input: t.arg({ type: CancelOrderInputRef, required: true }) },
     resolve: (_root, { input }, { services, viewerId, mutationAllowed }) =>
       limited(mutationAllowed, async () => {
