@@ -4,7 +4,7 @@
 // link in the footer leads to the sign-in (/staff), so the customer's header
 // keeps its two tabs.
 import { useStaff } from '../hooks/useStaff.js';
-import type { StaffRole } from '../lifecycle.js';
+import { SCREEN_ROLES, type StaffRole } from '../lifecycle.js';
 import type { Route } from '../router.js';
 import { ROLE_WORDS } from '../staff.js';
 import { Link } from './Link.js';
@@ -12,8 +12,8 @@ import { Link } from './Link.js';
 type StaffPage = 'kitchen' | 'courier' | 'cluster';
 
 const SCREENS: { page: StaffPage; label: string; roles: readonly StaffRole[] }[] = [
-  { page: 'kitchen', label: 'Kitchen', roles: ['KITCHEN', 'OPERATOR'] },
-  { page: 'courier', label: 'Courier', roles: ['COURIER', 'OPERATOR'] },
+  { page: 'kitchen', label: 'Kitchen', roles: SCREEN_ROLES.kitchen },
+  { page: 'courier', label: 'Courier', roles: SCREEN_ROLES.courier },
   { page: 'cluster', label: 'Cluster', roles: ['OPERATOR'] },
 ];
 
@@ -43,17 +43,23 @@ export function StaffBar({ route }: { route: Route }) {
         <span>Staff:</span> <strong>{member.name}</strong> <span className="staff-bar__role">{ROLE_WORDS[member.role]}</span>
       </p>
       <StaffLinks role={member.role} label="Staff" route={route} />
-      <button
-        type="button"
-        className="link-button staff-bar__out"
-        onClick={() => {
-          signOut();
-          // The bar goes with the button: the focus goes to the page's heading, not to the top of the document.
-          document.querySelector<HTMLElement>('#main h1')?.focus();
-        }}
-      >
-        Sign out
-      </button>
+      <SignOut className="link-button staff-bar__out" signOut={signOut} />
     </div>
+  );
+}
+
+/** Signs the tab's staff out; the button goes with the signed-in view, so the focus goes to the page's heading, not to the top of the document. */
+export function SignOut({ className, signOut }: { className: string; signOut: () => void }) {
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={() => {
+        signOut();
+        document.querySelector<HTMLElement>('#main h1')?.focus();
+      }}
+    >
+      Sign out
+    </button>
   );
 }

@@ -2,7 +2,7 @@
 // signed in, the screens their role may use and a sign-out.
 import { ROLE_WORDS, STAFF_ROLES } from '../staff.js';
 import { useStaff } from '../hooks/useStaff.js';
-import { StaffLinks } from './StaffBar.js';
+import { SignOut, StaffLinks } from './StaffBar.js';
 import { StaffScreen } from './StaffScreen.js';
 
 export function StaffHome() {
@@ -16,16 +16,7 @@ export function StaffHome() {
           </p>
           <StaffLinks role={member.role} label="Your screens" />
           <div className="actions">
-            <button
-              type="button"
-              className="button button--ghost"
-              onClick={() => {
-                signOut();
-                document.querySelector<HTMLElement>('#main h1')?.focus();
-              }}
-            >
-              Sign out
-            </button>
+            <SignOut className="button button--ghost" signOut={signOut} />
           </div>
         </div>
       )}
