@@ -28,6 +28,8 @@ export interface ChaosClusterConfig {
   secret: string;
   catalogFile: string;
   requestDeadlineMs: number;
+  /** The gateway's --suspect-ms (its default when absent). */
+  suspectMs?: number;
   /** A process exited without the harness asking it to. */
   onUnexpectedExit: (name: string, how: string) => void;
 }
@@ -98,7 +100,8 @@ export class ChaosCluster {
     const shared = ['--data', this.config.dataDir, '--port', port, '--host', '127.0.0.1', '--log-level', 'info'];
     const args = name === GATEWAY
       ? ['gateway', ...shared, '--min-replicas', '2', '--mutation-rate-limit', '0', '--query-rate-limit', '0', '--connections-per-address', '0', '--every-stock-change-per-client', '0', '--postcodes', 'offline',
-        '--catalog', this.config.catalogFile, '--request-deadline-ms', String(this.config.requestDeadlineMs)]
+        '--catalog', this.config.catalogFile, '--request-deadline-ms', String(this.config.requestDeadlineMs),
+        ...(this.config.suspectMs === undefined ? [] : ['--suspect-ms', String(this.config.suspectMs)])]
       : ['replica', name, ...shared, '--gateway', this.gatewayUrl];
     const child = spawnCommand(args, env);
     const managed: Managed = { child, state: 'running', expectExit: false, exited: Promise.resolve() };

@@ -40,6 +40,9 @@ import { catchUpPlan, epochVerdict, snapshotLosesCommitted } from './core/shipme
 import { NO_VIEW } from './core/views.ts';
 import { legalRoleMove, wantedRole } from './core/roles.ts';
 
+/** Heartbeat periods after which a beat that has not been answered, or store work that holds the next one back, is logged. */
+const SLOW_BEAT_PERIODS = 3;
+
 export interface ReplicaConfig {
   name: string;
   host: string;
@@ -340,6 +343,7 @@ class Replica {
     let beats = 0;
     let failures = 0;
     while (!this.closed) {
+      const sent = performance.now();
       try {
         await this.heartbeat();
         failures = 0;
@@ -348,6 +352,11 @@ class Replica {
       }
       // Closed while the heartbeat was out: the store may be closed too, and its work is no longer ours to do.
       if (this.closed) break;
+      // A beat that takes several periods to be answered is what gets a live replica suspected: say so, for whoever
+      // reads why a view changed ("dropping backups from the view" in the gateway's log).
+      const tookMs = performance.now() - sent;
+      if (tookMs > this.config.heartbeatMs * SLOW_BEAT_PERIODS) this.log.warn({ tookMs: Math.round(tookMs) }, 'a heartbeat was slow to be answered');
+      const workStarted = performance.now();
       try {
         if (this.diskProblem !== null) {
           if (beats++ % 10 === 0) this.probeDisk();
@@ -360,6 +369,8 @@ class Replica {
         // A disk failure was handled (storeWork); anything else in this loop is a bug: stop loudly, not as an unhandled rejection.
         if (!(error instanceof HttpError)) fatal(this.log, `the heartbeat loop's store work failed: ${describe(error)}`);
       }
+      const workMs = performance.now() - workStarted;
+      if (workMs > this.config.heartbeatMs * SLOW_BEAT_PERIODS) this.log.warn({ workMs: Math.round(workMs) }, 'store work held the next heartbeat back');
       await sleep(this.config.heartbeatMs);
     }
   }

@@ -274,12 +274,34 @@ export class ViewCore {
     const primaryRestarted = !!primary && this.primaryIncarnation !== null && primary.incarnation !== this.primaryIncarnation;
     const refuses = !!primary && primary.refusedToLeadMs !== null && now - primary.refusedToLeadMs <= this.config.suspectMs;
     if (view.primary === null || primaryRestarted || refuses || !this.isLive(now, view.primary) || this.storeChanged(view.primary)) {
+      if (view.primary !== null && this.stuck === null) {
+        this.out.log('warn', { primary: this.whyNotLive(now, view.primary), restarted: primaryRestarted, refuses }, 'replacing the primary');
+      }
       this.failOver(now, view);
       return;
     }
     this.stuck = null;
     const kept = view.backups.filter((b) => this.isLive(now, b) && !this.storeChanged(b));
-    if (kept.length !== view.backups.length) this.install({ epoch: view.epoch + 1, primary: view.primary, backups: kept }, 'decided');
+    if (kept.length !== view.backups.length) {
+      const dropped = view.backups.filter((b) => !kept.includes(b)).map((b) => this.whyNotLive(now, b));
+      this.out.log('warn', { dropped }, 'dropping backups from the view');
+      this.install({ epoch: view.epoch + 1, primary: view.primary, backups: kept }, 'decided');
+    }
+  }
+
+  /** What the view service knows of a member it is about to leave out: enough to tell a dead replica from a slow one, or from a stall of its own. */
+  private whyNotLive(now: number, name: string): Record<string, unknown> {
+    const member = this.members.get(name);
+    if (!member) return { name, known: false };
+    return {
+      name,
+      silentMs: Math.round(now - member.lastHeartbeatMs),
+      unansweredMs: Math.round(now - member.lastAnsweredMs),
+      suspectedForMs: member.suspectedSinceMs === null ? null : Math.round(now - member.suspectedSinceMs),
+      canWrite: member.canWrite,
+      storeChanged: this.storeChanged(name),
+      awakeMs: Math.round(now),
+    };
   }
 
   // ---- decisions ----------------------------------------------------------------------
