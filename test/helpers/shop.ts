@@ -64,8 +64,8 @@ export async function stockLevels(cluster: GraphQLClient): Promise<Map<string, n
   return new Map(response.data.products.map((p) => [p.id, p.stock]));
 }
 
-export function placeOrder(cluster: GraphQLClient, token: string, lines: { productId: string; quantity: number }[], key: string = randomUUID()) {
-  return cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, lines, deliveryOptionId: 'standard', tipMinorUnits: 100 } }, token);
+export function placeOrder(cluster: GraphQLClient, token: string, lines: { productId: string; quantity: number }[], key: string = randomUUID(), deliveryOptionId = 'standard') {
+  return cluster.gql(PLACE_ORDER, { input: { idempotencyKey: key, lines, deliveryOptionId, tipMinorUnits: deliveryOptionId === 'collection' ? 0 : 100 } }, token);
 }
 
 export async function allOrders(cluster: GraphQLClient, token: string): Promise<{ id: string; status: string; lines: { product: { id: string }; quantity: number }[] }[]> {

@@ -5,6 +5,7 @@
 // cluster page keeps its internals for operators; a wrong token is told so.
 // Every staff screen is checked with axe-core at a laptop's and a phone's
 // width (and, at a phone's, for touch targets of 44 px).
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SECRET, TestCluster, waitFor } from '../helpers/cluster.ts';
@@ -64,9 +65,9 @@ describe('the staff screens', () => {
   }
 
   /** A customer's order (two pizzas, Standard delivery) and the customer's own page for it, open in the browser. */
-  async function trackedOrder(viewport: typeof PHONE, details: Parameters<typeof newCustomer>[1] = {}) {
+  async function trackedOrder(viewport: typeof PHONE, details: Parameters<typeof newCustomer>[1] = {}, deliveryOptionId = 'standard') {
     const token = await newCustomer(cluster, details);
-    const placed = await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 2 }]);
+    const placed = await placeOrder(cluster, token, [{ productId: 'margherita', quantity: 2 }], randomUUID(), deliveryOptionId);
     const orderId = placed.data?.placeOrder.order?.id as string;
     expect(orderId).toBeDefined();
     const opened = await open(viewport, '/');
@@ -238,6 +239,29 @@ describe('the staff screens', () => {
       await kitchen.page.getByTestId('column-preparing').getByTestId(`ticket-${customer.orderId}`).waitFor();
     }
     expect([...customer.problems, ...kitchen.problems]).toEqual([]);
+  }, 60_000);
+
+  it('hands a collection order over from the board, which no courier ever sees, and the customer’s page says it was collected', async () => {
+    const customer = await trackedOrder(PHONE, {}, 'collection');
+    const kitchen = await staffScreen(LAPTOP, '/kitchen', tokens.kitchen, 'Sam Cook');
+    const courier = await staffScreen(LAPTOP, '/courier', tokens.courier, 'Ria Rider');
+    for (const to of ['ACCEPTED', 'PREPARING', 'READY']) {
+      const moved = await cluster.gql('mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { errors { code } } }', { input: { orderId: customer.orderId, to } }, tokens.kitchen);
+      expect(moved.data?.moveOrder.errors).toEqual([]);
+    }
+    const ticket = kitchen.page.getByTestId('column-ready').getByTestId(`ticket-${customer.orderId}`);
+    await ticket.waitFor();
+    await waitForText(customer.page.getByTestId('tracker-now'), 'Your order is ready to collect.');
+    expect(await courier.page.getByTestId(`ticket-${customer.orderId}`).count()).toBe(0);
+
+    await ticket.getByRole('button', { name: `Handed over order #${customer.orderId}` }).click();
+    await ticket.waitFor({ state: 'detached' });
+    await waitForText(customer.page.getByTestId('tracker-now'), 'Your order was collected.');
+    expect(await customer.page.evaluate(() => 'loadedOnce' in window)).toBe(true);
+    const final = await cluster.gql<{ order: { status: string; timeline: { status: string }[] } }>(ORDER_STATUS, { id: customer.orderId }, customer.token);
+    expect(final.data?.order.timeline.map((e) => e.status)).toEqual(['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'COLLECTED']);
+    expect(await courier.page.getByTestId(`ticket-${customer.orderId}`).count()).toBe(0);
+    expect([...customer.problems, ...kitchen.problems, ...courier.problems]).toEqual([]);
   }, 60_000);
 
   it('rejects a new order by keyboard on a phone, asking why, and the customer reads the reason', async () => {
