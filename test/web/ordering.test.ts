@@ -84,6 +84,10 @@ describe('the web client', () => {
 
     // Every message comes from the API, under its field.
     await fillDetails(page, { ...ADA, lastName: '', phone: '12', postcode: 'ZZ9 9ZZ' });
+    // Leaving the postcode checks it: its message appears under the field and moves the button down. On a loaded machine
+    // it could do so between the press and the release of a click, which then pressed nothing; a person waits for the
+    // page to settle, and so does this.
+    await waitForText(page.locator('#postcode-error'), 'ZZ9 9ZZ is not a real UK postcode.');
     await page.getByRole('button', { name: 'Continue to the menu' }).click();
     await waitForText(page.locator('#lastName-error'), 'Last name is required.');
     await waitForText(page.locator('#phone-error'), 'not a valid phone number');
