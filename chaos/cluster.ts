@@ -4,7 +4,6 @@
 // comes back from its own SQLite file. Processes can be killed, stopped
 // (SIGSTOP), continued and started again with the same command.
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { type WriteStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import Database from 'better-sqlite3';
 import { spawnCommand } from '../cli/up.ts';
 import { CLUSTER_SECRET_HEADER } from '../replicas/protocol.ts';
 import type { Staff, StaffRole } from '../replicas/domain/types.ts';
+import { newStaffToken } from '../server/tokens.ts';
 import { Network } from './proxy.ts';
 
 export const GATEWAY = 'gateway';
@@ -166,13 +166,11 @@ export class ChaosCluster {
    * that did add someone leaves a member nobody holds the token of).
    */
   async addStaff(name: string, role: StaffRole): Promise<{ staff: Staff; token: string }> {
-    const token = `jhs_${randomBytes(32).toString('base64url')}`;
-    // The same hash the gateway looks tokens up by; imported when needed, so `npm run chaos -- --help` stays quick.
-    const { hashToken } = await import('../server/gateway-services.ts');
+    const { token, tokenHash } = newStaffToken();
     const response = await fetch(`${this.gatewayUrl}/cluster/staff/add`, {
       method: 'POST',
       headers: { [CLUSTER_SECRET_HEADER]: this.config.secret, 'content-type': 'application/json' },
-      body: JSON.stringify({ name, role, tokenHash: hashToken(token) }),
+      body: JSON.stringify({ name, role, tokenHash }),
       signal: AbortSignal.timeout(STAFF_ADD_TIMEOUT_MS),
     });
     const body = (await response.json().catch(() => ({}))) as { staff?: Staff };

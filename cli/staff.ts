@@ -4,22 +4,17 @@
 // only as its hash: the token is made here, printed once, and only its hash
 // is sent. The gateway takes these calls with the cluster secret, which this
 // command reads from the data directory as every process does.
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
 import { CLUSTER_SECRET_HEADER } from '../replicas/protocol.ts';
 import type { Staff, StaffRole } from '../replicas/domain/types.ts';
+import { newStaffToken } from '../server/tokens.ts';
 
 export interface StaffFlags {
   data: string;
   gateway: string;
   json?: boolean;
-}
-
-/** A staff token: "jhs_" and 32 random bytes (a customer's begins "jh_"). */
-function newStaffToken(): string {
-  return `jhs_${randomBytes(32).toString('base64url')}`;
 }
 
 async function call(flags: StaffFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -45,10 +40,8 @@ async function call(flags: StaffFlags, method: 'GET' | 'POST', path: string, bod
 }
 
 export async function addStaff(name: string, role: StaffRole, flags: StaffFlags): Promise<void> {
-  const token = newStaffToken();
-  // The same hash the gateway looks tokens up by.
-  const { hashToken } = await import('../server/gateway-services.ts');
-  const { staff } = (await call(flags, 'POST', '/cluster/staff/add', { name, role, tokenHash: hashToken(token) })) as { staff: Staff };
+  const { token, tokenHash } = newStaffToken();
+  const { staff } = (await call(flags, 'POST', '/cluster/staff/add', { name, role, tokenHash })) as { staff: Staff };
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ staff, token })}\n`);
     return;

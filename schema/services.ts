@@ -87,7 +87,7 @@ export interface Services {
   placeOrder(customerId: string, input: PlaceOrderInput): Promise<Outcome<Order>>;
   /** Cancelling a cancelled order of one's own is a success that changes nothing. */
   cancelOrder(customerId: string, orderId: string, idempotencyKey?: string | null): Promise<Outcome<Order>>;
-  /** The member of staff behind a staff token, or null. */
+  /** The member of staff behind a staff token, or null (at once, with no lookup, for any other token). */
   staffByToken(token: string): Promise<Staff | null>;
   /** A move of any order by a member of staff (lifecycle.ts says which they may make). */
   moveOrder(staff: Staff, input: { orderId: string; to: OrderStatus; reason?: string | null; idempotencyKey?: string | null }): Promise<Outcome<Order>>;

@@ -26,18 +26,13 @@ import type { PostcodeChecker } from './postcode-checker.ts';
 import { RequestRefused, Router, ServiceUnavailable } from './router.ts';
 import type { ViewService } from './view-service.ts';
 import type { Feeds } from './feeds.ts';
+import { hashToken, isStaffToken } from './tokens.ts';
 import { nextWriteId } from './request-context.ts';
 
 export const TOKEN_CHARS_MAX = 200;
 /** Token hashes whose customer id the gateway remembers, so a mutation needs no lookup round trip. */
 const CUSTOMER_IDS_CACHED = 100_000;
 
-/** A member of staff's token (`just-hungry staff add` makes them); a customer's begins "jh_". */
-export const isStaffToken = (token: string): boolean => token.startsWith('jhs_');
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 /** Shortest idempotency key a sign-up may use: its key alone, with the same details, gets the new customer's token back. */
 export const SIGN_UP_KEY_CHARS_MIN = 16;

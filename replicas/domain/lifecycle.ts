@@ -84,6 +84,9 @@ const WORDS: Record<LifecycleStatus, string> = {
   CANCELLED: 'cancelled',
 };
 
+/** How every refusal names the order and where it is: "Order 3 is being prepared (PREPARING)". */
+const orderIsNow = (order: { id: string; status: LifecycleStatus }): string => `Order ${order.id} is ${WORDS[order.status]} (${order.status})`;
+
 const ROLE_WORDS: Record<ActorRole, string> = { CUSTOMER: 'the customer', KITCHEN: 'the kitchen', COURIER: 'a courier', OPERATOR: 'an operator' };
 
 /**
@@ -102,7 +105,7 @@ export function checkMove(
   const move = MOVES.find((m) => m.from === order.status && m.to === to && (m.only === undefined || m.only === order.fulfilment));
   const repeat = MOVES.some((m) => m.to === to && m.by.includes(by) && (m.only === undefined || m.only === order.fulfilment));
   if (order.status === to && repeat) return ok({ step: 'already', reason: null });
-  const now = `Order ${order.id} is ${WORDS[order.status]} (${order.status})`;
+  const now = orderIsNow(order);
   if (!move) return fail(userError('INVALID_TRANSITION', `${now}, so it cannot move to ${to}.`, ['to']));
   if (!move.by.includes(by)) return fail(userError('INVALID_TRANSITION', `${now}: only ${move.by.map((r) => ROLE_WORDS[r]).join(' or ')} may move it to ${to}.`, ['to']));
   if (to !== 'REJECTED') return ok({ step: 'move', reason: null });
@@ -119,5 +122,5 @@ export function checkMove(
 export function checkCancel(order: { id: string; status: LifecycleStatus; fulfilment: Fulfilment }): Outcome<{ step: 'move' | 'already'; reason: string | null }> {
   const checked = checkMove(order, 'CANCELLED', 'CUSTOMER');
   if (checked.ok) return checked;
-  return fail(userError('ORDER_NOT_CANCELLABLE', `Order ${order.id} is ${WORDS[order.status]} (${order.status}): only an order that is placed or accepted, before the kitchen starts preparing it, can be cancelled.`, ['orderId']));
+  return fail(userError('ORDER_NOT_CANCELLABLE', `${orderIsNow(order)}: only an order that is placed or accepted, before the kitchen starts preparing it, can be cancelled.`, ['orderId']));
 }
