@@ -48,6 +48,10 @@ export const OrderFields = graphql(`
       name
       fulfilment
     }
+    deliverTo {
+      address
+      postcode
+    }
     subtotal {
       ...MoneyFields
     }
@@ -247,7 +251,7 @@ export const WatchOrdersSubscription = graphql(`
   }
 `);
 
-export const TimelineFieldsFragment = graphql(`
+export const TimelineFields = graphql(`
   fragment TimelineFields on Order {
     id
     status

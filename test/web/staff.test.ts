@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SECRET, TestCluster, waitFor } from '../helpers/cluster.ts';
 import { runJustHungry } from '../helpers/pty.ts';
-import { addStaff, newCustomer, placeOrder } from '../helpers/shop.ts';
+import { DETAILS, SAVE_DETAILS, addStaff, newCustomer, placeOrder } from '../helpers/shop.ts';
 import { openSubscriptions } from '../helpers/subscribe.ts';
 import { LAPTOP, PHONE, accessibilityProblems, ensureWebBuild, launchBrowser, screenshot, signInStaff, smallTouchTargets, storedStaffToken, visitor, waitForText } from './browser.ts';
 
@@ -244,7 +244,6 @@ describe('the staff screens', () => {
   it('hands a collection order over from the board, which no courier ever sees, and the customer’s page says it was collected', async () => {
     const customer = await trackedOrder(PHONE, {}, 'collection');
     const kitchen = await staffScreen(LAPTOP, '/kitchen', tokens.kitchen, 'Sam Cook');
-    const courier = await staffScreen(LAPTOP, '/courier', tokens.courier, 'Ria Rider');
     for (const to of ['ACCEPTED', 'PREPARING', 'READY']) {
       const moved = await cluster.gql('mutation ($input: MoveOrderInput!) { moveOrder(input: $input) { errors { code } } }', { input: { orderId: customer.orderId, to } }, tokens.kitchen);
       expect(moved.data?.moveOrder.errors).toEqual([]);
@@ -252,6 +251,10 @@ describe('the staff screens', () => {
     const ticket = kitchen.page.getByTestId('column-ready').getByTestId(`ticket-${customer.orderId}`);
     await ticket.waitFor();
     await waitForText(customer.page.getByTestId('tracker-now'), 'Your order is ready to collect.');
+    // A courier's screen opened now reads the ready orders, this one among them, and shows none of them that is collected.
+    const courier = await staffScreen(LAPTOP, '/courier', tokens.courier, 'Ria Rider');
+    await courier.page.getByTestId('column-ready').waitFor();
+    await courier.page.getByText('Loading the orders…').waitFor({ state: 'detached' });
     expect(await courier.page.getByTestId(`ticket-${customer.orderId}`).count()).toBe(0);
 
     await ticket.getByRole('button', { name: `Handed over order #${customer.orderId}` }).click();
@@ -260,7 +263,12 @@ describe('the staff screens', () => {
     expect(await customer.page.evaluate(() => 'loadedOnce' in window)).toBe(true);
     const final = await cluster.gql<{ order: { status: string; timeline: { status: string }[] } }>(ORDER_STATUS, { id: customer.orderId }, customer.token);
     expect(final.data?.order.timeline.map((e) => e.status)).toEqual(['PLACED', 'ACCEPTED', 'PREPARING', 'READY', 'COLLECTED']);
-    expect(await courier.page.getByTestId(`ticket-${customer.orderId}`).count()).toBe(0);
+    // The order keeps the details it was placed with: a move to another address later does not move it.
+    const moved = await cluster.gql(SAVE_DETAILS, { input: { ...DETAILS, address: '9 Elsewhere Road, Leeds' } }, customer.token);
+    expect(moved.data?.saveContactDetails.errors).toEqual([]);
+    await customer.page.reload();
+    await waitForText(customer.page.getByTestId('order-page'), `${DETAILS.address}, SW1A 1AA`);
+    expect(await customer.page.getByTestId('order-page').textContent()).not.toContain('Elsewhere Road');
     expect([...customer.problems, ...kitchen.problems, ...courier.problems]).toEqual([]);
   }, 60_000);
 

@@ -1,5 +1,6 @@
 // UserErrors from the API, sorted for display: each under the field it names,
 // the rest at the top of the form.
+import type { CombinedError } from '@urql/core';
 import type { UserErrorFieldsFragment } from '../../gql/graphql.js';
 
 export type UserError = UserErrorFieldsFragment;
@@ -26,4 +27,9 @@ export function sortErrors(errors: readonly UserError[], fields: readonly string
 /** Errors the user can only wait out: the app offers to try again. */
 export function isRetryable(error: UserError): boolean {
   return error.code === 'POSTCODE_SERVICE_UNAVAILABLE' || error.code === 'SERVICE_UNAVAILABLE' || error.code === 'RATE_LIMITED';
+}
+
+/** Whether a request failed with a GraphQL error of this code (FORBIDDEN, INVALID_INPUT): errors outside any payload. */
+export function hasErrorCode(error: CombinedError | undefined, code: string): boolean {
+  return error?.graphQLErrors.some((e) => e.extensions['code'] === code) ?? false;
 }

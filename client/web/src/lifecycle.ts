@@ -113,7 +113,7 @@ export const MOVES: readonly Move[] = [
   { from: 'OUT_FOR_DELIVERY', to: 'DELIVERED', label: 'Delivered', screen: 'courier', only: 'DELIVERY' },
 ];
 
-export function mayUse(screen: Screen, role: StaffRole): boolean {
+function mayUse(screen: Screen, role: StaffRole): boolean {
   return SCREEN_ROLES[screen].includes(role);
 }
 
@@ -158,11 +158,6 @@ export const SCREEN_STATUSES: Record<Screen, readonly OrderStatus[]> = {
 /** Orders sorted into columns, each oldest first (the one waiting longest at the top). */
 export function intoColumns<T extends Pick<Tracked, 'id' | 'status' | 'deliveryOption'>>(orders: readonly T[], columns: readonly Column[]): { column: Column; orders: T[] }[] {
   return columns.map((column) => ({ column, orders: orders.filter((o) => column.holds(o)).sort(oldestFirst) }));
-}
-
-/** The column an order is in, or null once it has left the screen. */
-export function columnOf(order: Pick<Tracked, 'status' | 'deliveryOption'>, columns: readonly Column[]): Column | null {
-  return columns.find((c) => c.holds(order)) ?? null;
 }
 
 /** Ids grow with every order: the smaller, the longer it has waited. */

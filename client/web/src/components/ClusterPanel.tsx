@@ -12,7 +12,7 @@ import { type StaffState, useStaff } from '../hooks/useStaff.js';
 import { ROLE_WORDS } from '../staff.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { PageTitle } from './PageTitle.js';
-import { StaffSignIn } from './StaffSignIn.js';
+import { SignInState } from './StaffScreen.js';
 
 export function ClusterPanel() {
   const { state } = useStaff();
@@ -47,26 +47,17 @@ function PublicView({ staff }: { staff: StaffState }) {
 
 /** What the public view says about the rest, by who is signed in. */
 function OperatorsOnly({ staff }: { staff: StaffState }) {
+  const { recheck } = useStaff();
   const what = 'where each replica listens, its last heartbeat and role changes as they happen';
-  switch (staff.kind) {
-    case 'signed-out':
-      return <StaffSignIn purpose={`Operators: sign in to see ${what}.`} />;
-    case 'checking':
-      if (staff.pasted) return <StaffSignIn purpose={`Operators: sign in to see ${what}.`} />;
-      return (
-        <p className="muted" aria-busy="true">
-          Checking your staff token…
-        </p>
-      );
-    case 'failed':
-      return <ErrorNotice>{staff.problem}</ErrorNotice>;
-    case 'signed-in':
-      return (
+  return (
+    <SignInState state={staff} purpose={`Operators: sign in to see ${what}.`} recheck={recheck}>
+      {(member) => (
         <p className="card" data-testid="operators-only">
-          The cluster’s internals ({what}) need an operator. You are signed in as {staff.member.name} ({ROLE_WORDS[staff.member.role].toLowerCase()}).
+          The cluster’s internals ({what}) need an operator. You are signed in as {member.name} ({ROLE_WORDS[member.role].toLowerCase()}).
         </p>
-      );
-  }
+      )}
+    </SignInState>
+  );
 }
 
 function OperatorView() {

@@ -17,7 +17,7 @@ interface OrderPageProps {
   orderId: string;
   /** The order this visit just placed, if it is this one: shown at once, with thanks. */
   placed: Order | null;
-  /** Whose address the order goes to; null until known. */
+  /** Who is looking (for the thanks, and the address of an order placed before orders kept their own); null until known. */
   customer: Customer | null;
 }
 
@@ -56,6 +56,8 @@ export function OrderPage({ orderId, placed, customer }: OrderPageProps) {
 }
 
 function OrderDetails({ order, customer }: { order: Order; customer: Customer | null }) {
+  // Where it was to go when it was placed; the customer's address now only for an order from before orders kept that.
+  const to = order.deliverTo ?? customer;
   return (
     <>
       <p className="muted">
@@ -68,7 +70,7 @@ function OrderDetails({ order, customer }: { order: Order; customer: Customer | 
           <dt>Delivery</dt>
           <dd>{order.deliveryOption.name}</dd>
         </div>
-        {customer && <AddressRow customer={customer} />}
+        {to && <AddressRow customer={to} />}
       </dl>
       <Costs subtotal={order.subtotal.formatted} deliveryCost={order.deliveryCost.formatted} tip={order.tip.formatted} total={order.total.formatted} deliveryName={order.deliveryOption.name} />
       <CancelOrder order={order} />

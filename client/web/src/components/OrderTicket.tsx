@@ -7,7 +7,7 @@
 import { useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { MoveOrderMutation } from '../../../operations.js';
-import { sortErrors } from '../errors.js';
+import { sortErrors, hasErrorCode } from '../errors.js';
 import type { StaffOrder } from '../hooks/useStaffOrders.js';
 import { type Move, type Screen, type StaffRole, minutesWaited, movesFor, timeOfDay, waitedWords } from '../lifecycle.js';
 import { formatPhone } from '../phone.js';
@@ -66,7 +66,7 @@ export function OrderTicket({ order, screen, role, now, problem, onMoved, onRefu
         if (sorted.general.length > 0) onRefused(id, sorted.general.map((e) => e.message).join(' '));
         return;
       }
-      if (result.error?.graphQLErrors.some((e) => e.extensions['code'] === 'FORBIDDEN')) onForbidden();
+      if (hasErrorCode(result.error, 'FORBIDDEN')) onForbidden();
       onRefused(id, `Order #${id} could not be moved just now. Please try again.`);
     } finally {
       inFlight.current = false;

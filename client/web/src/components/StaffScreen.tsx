@@ -4,9 +4,9 @@
 // the customer's). Someone signed in with another role is told whose screen
 // it is and offered theirs.
 import { type ReactNode, useRef } from 'react';
-import { Provider } from 'urql';
+import { type Client, Provider } from 'urql';
 import { useSignInFocus } from '../hooks/useSignInFocus.js';
-import { type StaffMember, useStaff } from '../hooks/useStaff.js';
+import { type StaffMember, type StaffState, useStaff } from '../hooks/useStaff.js';
 import { ROLE_WORDS } from '../staff.js';
 import type { StaffRole } from '../lifecycle.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -30,30 +30,13 @@ export function StaffScreen({ id, title, roles, forWhom, purpose, children }: St
   const page = useRef<HTMLElement>(null);
   useSignInFocus(page, state);
 
-  let content: ReactNode;
-  switch (state.kind) {
-    case 'signed-out':
-      content = <StaffSignIn purpose={purpose} />;
-      break;
-    case 'checking':
-      content = state.pasted ? (
-        <StaffSignIn purpose={purpose} />
-      ) : (
-        <p className="muted" aria-busy="true">
-          Checking your staff token…
-        </p>
-      );
-      break;
-    case 'failed':
-      content = <ErrorNotice onRetry={recheck}>{state.problem}</ErrorNotice>;
-      break;
-    case 'signed-in':
-      content = roles.includes(state.member.role) ? (
-        <Provider value={state.client.urql}>{children(state.member)}</Provider>
-      ) : (
-        <WrongRole member={state.member} forWhom={forWhom} />
-      );
-  }
+  const content = (
+    <SignInState state={state} purpose={purpose} recheck={recheck}>
+      {(member, client) =>
+        roles.includes(member.role) ? <Provider value={client}>{children(member)}</Provider> : <WrongRole member={member} forWhom={forWhom} />
+      }
+    </SignInState>
+  );
   return (
     <section className={`staff-screen staff-screen--${id}`} aria-labelledby={`${id}-title`} ref={page}>
       <PageTitle id={`${id}-title`} title={title} />
@@ -71,4 +54,34 @@ function WrongRole({ member, forWhom }: { member: StaffMember; forWhom: string }
       <StaffLinks role={member.role} label="Your screens" />
     </div>
   );
+}
+
+/**
+ * Where a staff token stands, for any page that needs one: the sign-in (also
+ * while a pasted token is checked), a token being checked after a reload, a
+ * check that failed (with Try again), or, once signed in, what `signedIn`
+ * shows for the member, under their own urql client.
+ */
+export function SignInState({ state, purpose, recheck, children: signedIn }: {
+  state: StaffState;
+  purpose: string;
+  recheck: () => void;
+  children(member: StaffMember, client: Client): ReactNode;
+}) {
+  switch (state.kind) {
+    case 'signed-out':
+      return <StaffSignIn purpose={purpose} />;
+    case 'checking':
+      return state.pasted ? (
+        <StaffSignIn purpose={purpose} />
+      ) : (
+        <p className="muted" aria-busy="true">
+          Checking your staff token…
+        </p>
+      );
+    case 'failed':
+      return <ErrorNotice onRetry={recheck}>{state.problem}</ErrorNotice>;
+    case 'signed-in':
+      return signedIn(state.member, state.client.urql);
+  }
 }

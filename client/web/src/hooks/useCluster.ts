@@ -19,6 +19,7 @@ import {
 import type { ClusterFieldsFragment, OperatorClusterFieldsFragment, ReplicaStatusChangedSubscription as ReplicaEventData } from '../../../gql/graphql.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
+import { hasErrorCode } from '../errors.js';
 
 export type ClusterInfo = ClusterFieldsFragment;
 export type OperatorClusterInfo = OperatorClusterFieldsFragment;
@@ -42,15 +43,11 @@ function useClusterView<C>(query: TypedDocumentNode<{ cluster: C }, NoVariables>
 
   useLiveFeed(changed, ({ clusterChanged }) => setPushed({ cluster: clusterChanged, after: result.data }));
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
-  useRefetchOnRecovery(refetch);
-  useEffect(() => {
-    const timer = setInterval(refetch, CLUSTER_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refetch]);
+  useRefetchOnRecovery(refetch, CLUSTER_REFRESH_MS);
 
   // Whichever came last: a pushed view, or the answer to the latest poll.
   const cluster = pushed && pushed.after === result.data ? pushed.cluster : (result.data?.cluster ?? pushed?.cluster ?? null);
-  const forbidden = result.error?.graphQLErrors.some((e) => e.extensions['code'] === 'FORBIDDEN') ?? false;
+  const forbidden = hasErrorCode(result.error, 'FORBIDDEN');
   return { cluster, forbidden, error: result.error && !cluster ? 'The cluster status could not be loaded.' : null };
 }
 

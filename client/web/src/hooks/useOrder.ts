@@ -8,6 +8,7 @@ import type { Order } from './useOrders.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
 import { newer } from '../lifecycle.js';
+import { hasErrorCode } from '../errors.js';
 
 export type OrderState =
   | { kind: 'loading' }
@@ -38,7 +39,7 @@ export function useOrder(orderId: string, placed: Order | null): OrderState {
   if (answered && result.data) return { kind: 'not-found' };
   if (answered && result.error) {
     // An id no order can have is refused outright: no such order either.
-    const invalid = result.error.graphQLErrors.some((e) => e.extensions['code'] === 'INVALID_INPUT');
+    const invalid = hasErrorCode(result.error, 'INVALID_INPUT');
     return invalid ? { kind: 'not-found' } : { kind: 'unreachable', retry: refetch };
   }
   return { kind: 'loading' };

@@ -30,7 +30,7 @@ export interface StaffSession {
   recheck(): void;
 }
 
-export const UNKNOWN_STAFF_TOKEN = 'That token does not belong to any member of staff: it may be mistyped, or it was removed. Ask an operator for a new one (just-hungry staff add).';
+const UNKNOWN_STAFF_TOKEN = 'That token does not belong to any member of staff: it may be mistyped, or it was removed. Ask an operator for a new one (just-hungry staff add).';
 const REMOVED = 'Your staff token no longer works (it was removed): sign in again with a new one.';
 const NOT_CHECKED = 'Your staff token could not be checked just now.';
 

@@ -11,6 +11,7 @@ import type { StaffOrderFieldsFragment } from '../../../gql/graphql.js';
 import { type Screen, SCREEN_STATUSES, newer, screenOrders, worthKeeping } from '../lifecycle.js';
 import { useLiveFeed } from './useLiveFeed.js';
 import { useRefetchOnRecovery } from './useRefetchOnRecovery.js';
+import { hasErrorCode } from '../errors.js';
 
 export type StaffOrder = StaffOrderFieldsFragment;
 
@@ -78,7 +79,7 @@ export function useStaffOrders(screen: Screen, onForbidden: () => void): StaffOr
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
   useRefetchOnRecovery(refetch, STAFF_REREAD_MS);
 
-  const forbidden = result.error?.graphQLErrors.some((e) => e.extensions['code'] === 'FORBIDDEN') ?? false;
+  const forbidden = hasErrorCode(result.error, 'FORBIDDEN');
   useEffect(() => {
     if (forbidden) onForbidden();
   }, [forbidden, onForbidden]);
