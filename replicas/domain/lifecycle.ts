@@ -51,7 +51,7 @@ export const STOCK_RETURNED: ReadonlySet<LifecycleStatus> = new Set(['REJECTED',
 export const isActive = (status: LifecycleStatus): boolean => !STOCK_RETURNED.has(status);
 
 /** How an order placed with this option reaches its customer; options from before the lifecycle were all delivered, bar the first catalogue's "collection". */
-export function fulfilmentOf(option: DeliveryOption): Fulfilment {
+export function fulfilmentOf(option: Pick<DeliveryOption, 'id' | 'fulfilment'>): Fulfilment {
   return option.fulfilment ?? (option.id === 'collection' ? 'COLLECTION' : 'DELIVERY');
 }
 
