@@ -32,11 +32,6 @@ export function pathOf(order: OrderSeen): StepSeen[] {
   return steps;
 }
 
-/** How orders placed with this option reach their customer: as the catalogue said, or as the service decides when it did not say. */
-function fulfilmentOfOption(option: { id: string; fulfilment?: Fulfilment }): Fulfilment {
-  return fulfilmentOf({ ...option, name: option.id, description: option.id, costMinor: 0 });
-}
-
 /** An order as it ended, with where each status is on its path. */
 interface Judged {
   id: string;
@@ -83,7 +78,7 @@ export function checkLifecycle(history: History, report: Report): void {
       steps.forEach((step, i) => {
         if (!index.has(step.status)) index.set(step.status, i);
       });
-      const fulfilment = fulfilmentOfOption(options.get(order.deliveryOptionId) ?? { id: order.deliveryOptionId });
+      const fulfilment = fulfilmentOf(options.get(order.deliveryOptionId) ?? { id: order.deliveryOptionId });
       orders.set(order.id, { id: order.id, customerId: customer.customerId, status: lifecycleStatus(order.status), steps, fulfilment, index });
     }
   }
