@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execute } from '../replicas/domain/commands.ts';
 import { ACTOR_ROLES, type ActorRole, FINAL_STATUSES, type Fulfilment, type LifecycleStatus, ORDER_STATUSES, checkCancel, checkMove, isActive } from '../replicas/domain/lifecycle.ts';
+import { STAFF_ROLES, type StaffRole } from '../replicas/domain/types.ts';
 import type { Command } from '../replicas/protocol.ts';
 import { Store } from '../replicas/store.ts';
 
@@ -154,11 +155,40 @@ describe('order moves on the write path', () => {
       if (!placed.ok) throw new Error(JSON.stringify(placed.errors));
       return (placed.value as { id: string }).id;
     };
-    const move = (orderId: string, to: LifecycleStatus, by: ActorRole, extra: { reason?: string; idempotencyKey?: string } = {}) =>
-      run({ type: 'moveOrder', orderId, to, by, actorId: by === 'CUSTOMER' ? customerId : `staff-${by}`, ...extra });
+    // One member of staff in each role, as `just-hungry staff add` makes them.
+    const staff = new Map(
+      STAFF_ROLES.map((role, i) => {
+        const added = run({ type: 'addStaff', name: `A ${role.toLowerCase()}`, role, tokenHash: String(i + 1).repeat(64) });
+        if (!added.ok) throw new Error(JSON.stringify(added.errors));
+        return [role, (added.value as { id: string }).id];
+      }),
+    );
+    const move = (orderId: string, to: LifecycleStatus, by: ActorRole, extra: { reason?: string; idempotencyKey?: string; actorId?: string } = {}) =>
+      run({ type: 'moveOrder', orderId, to, by, actorId: by === 'CUSTOMER' ? customerId : (staff.get(by as StaffRole) ?? ''), ...extra });
     const stock = () => store.product('pho')?.stock;
-    return { run, place, move, stock, customerId };
+    return { run, place, move, stock, customerId, staff };
   }
+
+  it('moves an order as the member of staff is on record now: a removed one moves nothing, and the role is the record\'s, not the request\'s', () => {
+    const store = newStore();
+    try {
+      const { place, move, run, staff } = shop(store);
+      const orderId = place('standard');
+      move(orderId, 'ACCEPTED', 'KITCHEN');
+      move(orderId, 'PREPARING', 'KITCHEN');
+      move(orderId, 'READY', 'KITCHEN');
+      // The kitchen's member, sent as a courier, is still the kitchen: taking an order out is not theirs.
+      expect(move(orderId, 'OUT_FOR_DELIVERY', 'COURIER', { actorId: staff.get('KITCHEN') })).toMatchObject({ ok: false, errors: [{ code: 'INVALID_TRANSITION', message: expect.stringContaining('only a courier or an operator') }] });
+      const courier = staff.get('COURIER') ?? '';
+      expect(run({ type: 'removeStaff', staffId: courier })).toMatchObject({ ok: true });
+      const hash = store.stateHash();
+      expect(move(orderId, 'OUT_FOR_DELIVERY', 'COURIER')).toEqual({ ok: false, errors: [{ code: 'STAFF_NOT_FOUND', message: `There is no member of staff ${courier}: their token no longer works.` }] });
+      expect(store.stateHash()).toBe(hash);
+      expect(store.orderById(orderId)?.status).toBe('READY');
+    } finally {
+      store.close();
+    }
+  });
 
   it('takes a delivery order from PLACED to DELIVERED and a collection order to COLLECTED, with each move in its timeline', () => {
     const store = newStore();

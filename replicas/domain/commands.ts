@@ -186,11 +186,19 @@ function moveOrder(
   state: StateView,
   now: Date,
 ): Execution {
-  const order = move.by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
-  if (!order) return answer(fail(userError('ORDER_NOT_FOUND', move.by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
+  // A member of staff moves as what the replicated record says they are, now: one removed since the gateway looked
+  // them up moves nothing, and the role is the record's, not the request's.
+  let by = move.by;
+  if (by !== 'CUSTOMER') {
+    const actor = state.staffMember(move.actorId);
+    if (!actor) return answer(fail(userError('STAFF_NOT_FOUND', `There is no member of staff ${move.actorId}: their token no longer works.`)));
+    by = actor.role;
+  }
+  const order = by === 'CUSTOMER' ? state.order(move.actorId, move.orderId) : state.orderById(move.orderId);
+  if (!order) return answer(fail(userError('ORDER_NOT_FOUND', by === 'CUSTOMER' ? `You have no order ${move.orderId}.` : `There is no order ${move.orderId}.`, ['orderId'])));
   const current = { id: order.id, status: order.status, fulfilment: fulfilmentOf(order.deliveryOption) };
   // A customer's one move is their cancel, refused in cancelOrder's own terms.
-  const checked = move.by === 'CUSTOMER' && move.to === 'CANCELLED' ? checkCancel(current) : checkMove(current, move.to, move.by, move.reason ?? null);
+  const checked = by === 'CUSTOMER' && move.to === 'CANCELLED' ? checkCancel(current) : checkMove(current, move.to, by, move.reason ?? null);
   if (!checked.ok) return answer(checked);
   if (checked.value.step === 'already') return answer(ok(order));
   const stock = STOCK_RETURNED.has(move.to)
@@ -199,7 +207,7 @@ function moveOrder(
   const moved: Order = {
     ...order,
     status: move.to,
-    timeline: [...order.timeline, { status: move.to, at: now.toISOString(), by: move.by }],
+    timeline: [...order.timeline, { status: move.to, at: now.toISOString(), by }],
     ...(checked.value.reason === null ? {} : { rejectReason: checked.value.reason }),
   };
   return withResult({ type: 'orderMoved', order: moved, stock });
