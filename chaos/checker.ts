@@ -15,8 +15,6 @@ import type { CommittedChange, FinalCustomer, History, Line, Op, OrderSeen, Subs
 import { checkLifecycle, lifecycleStatus, pathOf } from './lifecycle-checks.ts';
 import { mayHaveApplied } from './outcomes.ts';
 
-export { mayHaveApplied } from './outcomes.ts';
-
 export const CHECKS = [
   'lost-order',
   'lost-cancel',

@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Effect } from '../replicas/domain/effects.ts';
 import type { StaffRole } from '../replicas/domain/types.ts';
+import { sleep } from '../replicas/sleep.ts';
 import { ChaosCluster, GATEWAY, type LogEntryRow } from './cluster.ts';
-import { type Violation, checkHistory, compareFeed, eventKey, expectedEvents, mayHaveApplied } from './checker.ts';
+import { type Violation, checkHistory, compareFeed, eventKey, expectedEvents } from './checker.ts';
 import { FaultPlan, FaultRunner } from './faults.ts';
 import type { CommittedChange, FinalCustomer, FinalState, History, OrderSeen } from './history.ts';
 import { Recorder } from './history.ts';
 import type { ChaosOptions } from './options.ts';
+import { mayHaveApplied } from './outcomes.ts';
 import { Random } from './random.ts';
 import { type StaffMember, StaffWorkload } from './staff.ts';
 import { Subscribers } from './subscribers.ts';
@@ -428,5 +430,3 @@ export function makeCatalog(seed: number): CatalogInfo {
   };
 }
 
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,7 @@
 // The path is the order's own record of its moves (`timeline`), read back at
 // the end; the times compared are the clients' (every operation's start and
 // end on the run's one clock), never the primary's timestamps against them.
-import { type Fulfilment, type LifecycleStatus, MOVES, checkMove, fulfilmentOf } from '../replicas/domain/lifecycle.ts';
+import { type Fulfilment, type LifecycleStatus, checkMove, fulfilmentOf } from '../replicas/domain/lifecycle.ts';
 import { type ActorRole, ORDER_STATUSES } from '../replicas/domain/types.ts';
 import type { Violation } from './checker.ts';
 import type { History, Op, OrderSeen, StatusSeen, StepSeen } from './history.ts';
@@ -153,7 +153,8 @@ function checkPath(order: Judged, report: Report): void {
     const from = order.steps[i - 1];
     const to = order.steps[i];
     if (!from || !to) continue;
-    const legal = MOVES.some((m) => m.from === from.status && m.to === to.status && m.by.includes(to.by) && (m.only === undefined || m.only === order.fulfilment));
+    const checked = checkMove({ id: order.id, status: from.status, fulfilment: order.fulfilment }, to.status, to.by, 'a reason');
+    const legal = checked.ok && checked.value.step === 'move';
     if (!legal) report({ ...base, check: 'illegal-transition', message: `${path}: ${from.status} -> ${to.status} by ${to.by} is no move of the lifecycle` });
     if (from.at !== '' && to.at !== '' && Date.parse(to.at) < Date.parse(from.at)) {
       report({ ...base, check: 'move-order', message: `${path}: its move to ${to.status} is dated ${to.at}, before the move to ${from.status} (${from.at})` });
@@ -230,6 +231,7 @@ function checkRefusals(order: Judged, requests: Request[], seen: Sighting[], rep
       report({ ...base, message: `${what}, but order ${order.id} was ${possible.join(' or ')} throughout the request, from which that move is allowed (path ${describePath(order.steps)})` });
       continue;
     }
+    // Sound only because a refused request is not remembered under its idempotency key (replicas/domain/idempotency.ts): a keyed retry is refused afresh, never answered with an earlier refusal's status.
     const named = /\(([A-Z_]+)\)/.exec(op.message ?? '')?.[1];
     if (named && (ORDER_STATUSES as readonly string[]).includes(named) && !possible.includes(named as LifecycleStatus)) {
       report({ ...base, message: `${what} saying the order was ${named}, but it can only have been ${possible.join(' or ')} then (path ${describePath(order.steps)}): "${op.message ?? ''}"` });

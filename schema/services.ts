@@ -99,8 +99,8 @@ export interface Services {
   // Live feeds. Each call starts one subscriber's stream; returning from the
   // iterator ends it.
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
-  /** Every order placed or moved, whoever's: what staff follow. */
-  staffOrderChanged(): AsyncIterable<Order>;
+  /** Every order placed or moved, whoever's, for one member of staff (what staff follow): it ends, FORBIDDEN, when they are removed. */
+  staffOrderChanged(staffId: string): AsyncIterable<Order>;
   /** Every stock change; or, paced, at most one event per product every `atMostEveryMs` with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   /** The products whose stock changed in each interval of `everyMs`, with their latest stock, in one event. */

@@ -32,7 +32,12 @@ builder.subscriptionFields((t) => ({
     description:
       "Every order as it is placed and at each move, whoever's (staff only): the kitchen's and couriers' queues, live. From the committed change feed, so exactly once and in order across a failover.",
     authScopes: { kitchen: true, courier: true },
-    subscribe: (_root, _args, { services }) => services.staffOrderChanged(),
+    subscribe: async (_root, _args, { services, staff }) => {
+      const member = await staff();
+      // The scopes above let only staff in.
+      if (!member) throw new Error('staffOrderChanged opened without a member of staff');
+      return services.staffOrderChanged(member.id);
+    },
     resolve: (order) => order,
   }),
   stockChanged: t.field({

@@ -20,7 +20,8 @@ export const SUBSCRIBER_BUFFER_MAX = 1000;
 export interface Feeds {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
   /** Every order placed or moved, whoever's: what staff follow. */
-  staffOrderChanged(): AsyncIterable<Order>;
+  /** Every order placed or moved, for one member of staff: it ends (FORBIDDEN) when they are removed. */
+  staffOrderChanged(staffId: string): AsyncIterable<Order>;
   /** Every stock change; with `atMostEveryMs`, at most one event per product in that time, with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
   /** The same paced changes, each interval's in one event. */
@@ -221,8 +222,20 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
     }
     return feed;
   };
+  // One topic per customer (their orders) and per member of staff (every order), each gone with its last subscriber.
   const orders = new Map<string, Topic<Order>>();
-  const allOrders = new Topic<Order>(limits);
+  const staffOrders = new Map<string, Topic<Order>>();
+  const topicOf = (topics: Map<string, Topic<Order>>, key: string): Topic<Order> => {
+    let topic = topics.get(key);
+    if (!topic) {
+      const created = new Topic<Order>(limits, () => {
+        if (created.size === 0) topics.delete(key);
+      });
+      topics.set(key, created);
+      topic = created;
+    }
+    return topic;
+  };
   views.on('view', () => cluster.publish(views.cluster()));
   views.on('replicaStatus', (event) => {
     replicas.publish(event);
@@ -245,13 +258,18 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
           for (const product of effect.products) publishStock(product);
           return;
         case 'customerSaved':
+        case 'staffAdded':
+          return;
+        case 'staffRemoved':
+          // Their token no longer works: nor does the feed they opened with it (scopes are checked only as it opens).
+          staffOrders.get(effect.staff.id)?.fail(new GraphQLError(`${effect.staff.name}'s staff token was removed: this feed has ended.`, { extensions: { code: 'FORBIDDEN' } }));
           return;
         case 'orderPlaced':
         case 'orderCancelled':
         case 'orderMoved': {
           const { order } = effect;
           orders.get(order.customerId)?.publish(order);
-          allOrders.publish(order);
+          for (const topic of staffOrders.values()) topic.publish(order);
           for (const level of effect.stock) {
             const product = stock.size > 0 || paced.size > 0 ? await productOf(level.productId) : undefined;
             if (product) publishStock({ ...product, stock: level.stock });
@@ -263,20 +281,10 @@ export function createFeeds({ views, changes, products, log }: FeedSources): Fee
   });
 
   return {
-    orderStatusChanged: (customerId) => {
-      let topic = orders.get(customerId);
-      if (!topic) {
-        const created = new Topic<Order>(limits, () => {
-          if (created.size === 0) orders.delete(customerId);
-        });
-        orders.set(customerId, created);
-        topic = created;
-      }
-      return topic.subscribe();
-    },
+    orderStatusChanged: (customerId) => topicOf(orders, customerId).subscribe(),
     stockChanged: (atMostEveryMs) => (atMostEveryMs === null ? stock.subscribe() : oneByOne(pacedStock(atMostEveryMs).topic.subscribe())),
     stockLevels: (everyMs) => pacedStock(everyMs).topic.subscribe(),
-    staffOrderChanged: () => allOrders.subscribe(),
+    staffOrderChanged: (staffId) => topicOf(staffOrders, staffId).subscribe(),
     replicaStatusChanged: () => replicas.subscribe(),
     clusterChanged: () => cluster.subscribe(),
   };

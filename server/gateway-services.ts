@@ -177,7 +177,7 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     checkPostcode: (postcode) => postcodes.check(postcode),
 
     orderStatusChanged: (customerId) => feeds.orderStatusChanged(customerId),
-    staffOrderChanged: () => feeds.staffOrderChanged(),
+    staffOrderChanged: (staffId) => feeds.staffOrderChanged(staffId),
     stockChanged: (atMostEveryMs) => feeds.stockChanged(atMostEveryMs),
     stockLevels: (everyMs) => feeds.stockLevels(everyMs),
     replicaStatusChanged: () => feeds.replicaStatusChanged(),

@@ -153,7 +153,14 @@ describe('staff moving orders through GraphQL', () => {
     const WHO = '{ staffViewer { id name role } }';
     expect((await cluster.gql(WHO, {}, kitchen)).data?.staffViewer).toEqual({ id: staff.id, name: 'Max', role: 'KITCHEN' });
     for (const token of [customer, undefined]) expect((await cluster.gql(WHO, {}, token as string)).data?.staffViewer).toBeNull();
+    // Their board is open when they are removed: it ends then, and tells them why, rather than showing them every order still.
+    const board = await subscribe<{ id: string }>('ws', cluster.gatewayUrl, 'subscription { staffOrderChanged { id } }', kitchen);
     await runJustHungry(['staff', 'remove', staff.id, '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});
+    await waitFor('the board to end', () => board.done);
+    expect(JSON.stringify(board.errors)).toContain("Max's staff token was removed: this feed has ended.");
+    await placeOrder(cluster, customer, [{ productId: 'margherita', quantity: 1 }]);
+    expect(board.events).toEqual([]);
+    await board.close();
     expect((await move(kitchen, orderId, 'ACCEPTED')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await cluster.gql(WHO, {}, kitchen)).data?.staffViewer).toBeNull();
     // Nothing moved: the order is as placed.
