@@ -8,13 +8,15 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { validateContactDetails } from '../replicas/domain/contact.ts';
 import { validateIdempotencyKey } from '../replicas/domain/idempotency.ts';
+import { checkRejectReason, checkStaffName } from '../replicas/domain/lifecycle.ts';
 import { invalidId, validateOrderRequest, validateQuoteInput } from '../replicas/domain/order-input.ts';
-import { type Customer, type Outcome, type UserError, fail, userError } from '../replicas/domain/types.ts';
+import { type Customer, type Outcome, type Staff, type UserError, fail, userError } from '../replicas/domain/types.ts';
 import {
   type Command,
   CustomerWire,
   DeliveryOptionWire,
   OrderRecord,
+  type StaffAddRequest,
   StaffWire,
   ProductWire,
   QuoteWire,
@@ -75,6 +77,11 @@ const OrderPage = z.object({ orders: z.array(OrderRecord), totalCount: z.number(
 export function createServices(deps: { router: Router; views: ViewService; postcodes: PostcodeChecker; feeds: Feeds; secret: string; log: Logger }): Services & {
   /** The customer behind a token the gateway has seen, without asking the cluster; null if it has not (or the token is wrong). */
   knownCustomerId(token: string): string | null;
+  /** The cluster's staff, for the operators' endpoints (`just-hungry staff`); SERVICE_UNAVAILABLE as a GraphQLError, as every read. */
+  staffList(): Promise<Staff[]>;
+  /** One replicated write each, answered as any write: the member, or the user's errors. */
+  addStaff(request: StaffAddRequest): Promise<Outcome<Staff>>;
+  removeStaff(staffId: string): Promise<Outcome<Staff>>;
 } {
   const { router, views, postcodes, feeds, secret, log } = deps;
   // Safe to keep for ever: customers are never deleted and a token hash belongs to one customer.
@@ -170,8 +177,18 @@ export function createServices(deps: { router: Router; views: ViewService; postc
     moveOrder: async (staff, { orderId, to, reason, idempotencyKey }) => {
       const invalid = invalidId(orderId, 'An order id', ['orderId']) ?? checkKey(idempotencyKey, false);
       if (invalid) return fail(invalid);
-      return write({ type: 'moveOrder', orderId, to, by: staff.role, actorId: staff.id, reason: reason ?? null, idempotencyKey }, OrderRecord);
+      // A reason is for a rejection only: checked here as the primary would, so one too long for the wire is answered as such.
+      const checked = to === 'REJECTED' ? checkRejectReason(reason) : null;
+      if (checked && !checked.ok) return checked;
+      return write({ type: 'moveOrder', orderId, to, by: staff.role, actorId: staff.id, reason: checked ? checked.value : null, idempotencyKey }, OrderRecord);
     },
+    staffList: () => read({ type: 'staff' }, z.array(StaffWire)),
+    addStaff: async (request) => {
+      // Answered here as the primary would, for a name too long to go to it at all.
+      const name = checkStaffName(request.name);
+      return name.ok ? write({ type: 'addStaff', ...request, name: name.value }, StaffWire) : name;
+    },
+    removeStaff: (staffId) => write({ type: 'removeStaff', staffId }, StaffWire),
     ordersInStatus: (statuses, first) => read({ type: 'ordersInStatus', statuses, first }, z.array(OrderRecord)),
     cluster: () => views.cluster(),
     checkPostcode: (postcode) => postcodes.check(postcode),

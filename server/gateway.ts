@@ -1,10 +1,11 @@
 // The gateway process: GraphQL (HTTP and SSE) at /graphql with GraphiQL, the
 // view service's endpoints for the replicas, and the router between them.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { GraphQLError } from 'graphql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import sirv from 'sirv';
 import type { Logger } from 'pino';
@@ -13,8 +14,8 @@ import type { Context } from '../schema/builder.ts';
 import type { Services } from '../schema/services.ts';
 import { HttpError, describe, guarded, readJson, secretMatches, sendJson } from '../replicas/http.ts';
 import { fatalIfBroken } from '../replicas/fatal.ts';
-import { AddBackupRequest, type Command, Heartbeat, ReportRequest, StaffAddRequest, StaffRemoveRequest } from '../replicas/protocol.ts';
-import type { Catalog } from '../replicas/domain/types.ts';
+import { AddBackupRequest, Heartbeat, ReportRequest, StaffAddRequest, StaffRemoveRequest } from '../replicas/protocol.ts';
+import type { Catalog, Outcome, Staff } from '../replicas/domain/types.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { createFeeds } from './feeds.ts';
 import { createServices } from './gateway-services.ts';
@@ -110,7 +111,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   metrics = new GatewayMetrics({ views, changeFeedSeq: () => changes.seq, subscribers: () => shared.subscribers() });
   const gatewayMetrics = metrics;
   const yoga = createGraphQL(services, metrics, config, shared, log);
-  const cluster = clusterEndpoints(views, router, config.secret);
+  const cluster = clusterEndpoints(views, services, config.secret);
   const web = webClient(config.webDir);
 
   const server = createServer(
@@ -298,31 +299,33 @@ export function clientToken(connectionParams: Record<string, unknown> | undefine
   return null;
 }
 
-function clusterEndpoints(views: ViewService, router: Router, secret: string) {
-  /** The staff endpoints' call to the cluster: HTTP 503 with the reason while no primary takes it. */
-  const staffCall = async <T>(call: () => Promise<T>): Promise<T> => {
+function clusterEndpoints(views: ViewService, services: ReturnType<typeof createServices>, secret: string) {
+  /** A staff change, written as every write is: 200 with the member, 503 while no primary takes it, else 400 with the user's errors. */
+  const staffWrite = async (res: ServerResponse, outcome: Outcome<Staff>) => {
+    if (outcome.ok) return sendJson(res, 200, { staff: outcome.value });
+    const unavailable = outcome.errors.find((e) => e.code === 'SERVICE_UNAVAILABLE');
+    if (unavailable) throw new HttpError(503, unavailable.message);
+    return sendJson(res, 400, { errors: outcome.errors });
+  };
+  /** The staff list, read as every read is (a GraphQLError SERVICE_UNAVAILABLE while no primary takes it: 503). */
+  const staffList = async () => {
     try {
-      return await call();
+      return await services.staffList();
     } catch (error) {
-      if (error instanceof ServiceUnavailable) throw new HttpError(503, error.message);
+      if (error instanceof GraphQLError && error.extensions.code === 'SERVICE_UNAVAILABLE') throw new HttpError(503, error.message);
       throw error;
     }
-  };
-  /** A staff change as one replicated write: 200 with its answer, 400 with the user's errors. */
-  const staffWrite = async (res: ServerResponse, command: Command) => {
-    const outcome = await staffCall(() => router.write(`staff:${randomUUID()}`, command));
-    return outcome.ok ? sendJson(res, 200, { staff: outcome.value }) : sendJson(res, 400, { errors: outcome.errors });
   };
   return async (path: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!secretMatches(req, secret)) throw new HttpError(401, 'the cluster secret is missing or wrong');
     if (req.method === 'GET' && path === '/cluster/status') return sendJson(res, 200, { view: views.current(), cluster: views.cluster() });
-    if (req.method === 'GET' && path === '/cluster/staff') return sendJson(res, 200, { staff: await staffCall(() => router.read({ type: 'staff' }, randomUUID())) });
+    if (req.method === 'GET' && path === '/cluster/staff') return sendJson(res, 200, { staff: await staffList() });
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
     switch (path) {
       case '/cluster/staff/add':
-        return staffWrite(res, { type: 'addStaff', ...(await readJson(req, StaffAddRequest)) });
+        return staffWrite(res, await services.addStaff(await readJson(req, StaffAddRequest)));
       case '/cluster/staff/remove':
-        return staffWrite(res, { type: 'removeStaff', ...(await readJson(req, StaffRemoveRequest)) });
+        return staffWrite(res, await services.removeStaff((await readJson(req, StaffRemoveRequest)).staffId));
       case '/cluster/heartbeat':
         return sendJson(res, 200, views.heartbeat(await readJson(req, Heartbeat)));
       case '/cluster/report': {

@@ -72,6 +72,12 @@ describe('just-hungry staff', () => {
     expect(noRole.stderr).toMatch(/required option '--role <role>' not specified/);
     const empty = await staff('add', '   ', '--role', 'operator');
     expect(empty).toMatchObject({ code: 2, stderr: 'error: A name is 1 to 100 characters.\n' });
+    // However long: the message the primary gives, not the wire's refusal.
+    for (const name of ['M'.repeat(101), 'M'.repeat(5000)]) {
+      const long = await staff('add', name, '--role', 'kitchen');
+      expect(long).toMatchObject({ code: 2, stdout: '' });
+      expect(long.stderr).toMatch(/^error: The name is too long/);
+    }
 
     const elsewhere = mkdtempSync(join(tmpdir(), 'jh-staff-'));
     try {
@@ -153,6 +159,11 @@ describe('staff moving orders through GraphQL', () => {
     const WHO = '{ staffViewer { id name role } }';
     expect((await cluster.gql(WHO, {}, kitchen)).data?.staffViewer).toEqual({ id: staff.id, name: 'Max', role: 'KITCHEN' });
     for (const token of [customer, undefined]) expect((await cluster.gql(WHO, {}, token as string)).data?.staffViewer).toBeNull();
+    // A rejection's reason, however long, is answered in the primary's words, and nothing moves.
+    for (const reason of ['x'.repeat(501), 'x'.repeat(5000)]) {
+      const refused = await move(kitchen, orderId, 'REJECTED', reason);
+      expect(refused.data?.moveOrder.errors).toEqual([{ code: 'INVALID_INPUT', message: 'The reason is too long (at most 500 characters).' }]);
+    }
     // Their board is open when they are removed: it ends then, and tells them why, rather than showing them every order still.
     const board = await subscribe<{ id: string }>('ws', cluster.gatewayUrl, 'subscription { staffOrderChanged { id } }', kitchen);
     await runJustHungry(['staff', 'remove', staff.id, '--data', cluster.dataDir, '--gateway', cluster.gatewayUrl], {});

@@ -5,9 +5,8 @@ import type { Command } from '../protocol.ts';
 import type { Effect } from './effects.ts';
 import { validateContactDetails } from './contact.ts';
 import { ANONYMOUS, type KeyedRequest, type Remembered, keyReused, requestHash, validateIdempotencyKey } from './idempotency.ts';
-import { STOCK_RETURNED, checkCancel, checkMove, fulfilmentOf } from './lifecycle.ts';
+import { STOCK_RETURNED, checkCancel, checkMove, checkStaffName, fulfilmentOf } from './lifecycle.ts';
 import { priceCart, toQuote } from './pricing.ts';
-import { storableText } from './text.ts';
 import {
   type ActorRole,
   type Customer,
@@ -118,9 +117,6 @@ function executeOnce(command: Command, state: StateView, now: Date): Execution {
     }
   }
 }
-
-/** A member of staff's name, stored as a customer's names are. */
-const checkStaffName = (raw: string): Outcome<string> => storableText(raw, { label: 'The name', field: ['name'], max: 100, required: 'A name is 1 to 100 characters.' });
 
 function withResult(effect: Effect): Execution {
   switch (effect.type) {

@@ -109,9 +109,21 @@ export function checkMove(
   if (!move) return fail(userError('INVALID_TRANSITION', `${now}, so it cannot move to ${to}.`, ['to']));
   if (!move.by.includes(by)) return fail(userError('INVALID_TRANSITION', `${now}: only ${move.by.map((r) => ROLE_WORDS[r]).join(' or ')} may move it to ${to}.`, ['to']));
   if (to !== 'REJECTED') return ok({ step: 'move', reason: null });
-  const text = storableText(reason ?? '', { label: 'The reason', field: ['reason'], max: REJECT_REASON_CHARS_MAX, required: 'Say why the order is rejected: the customer is told.' });
+  const text = checkRejectReason(reason);
   return text.ok ? ok({ step: 'move', reason: text.value }) : text;
 }
+
+/** A rejection's reason as it is stored (the gateway also asks, to answer one too long for the wire as the primary would). */
+export function checkRejectReason(reason: string | null | undefined): Outcome<string> {
+  return storableText(reason ?? '', { label: 'The reason', field: ['reason'], max: REJECT_REASON_CHARS_MAX, required: 'Say why the order is rejected: the customer is told.' });
+}
+
+/** A member of staff's name as it is stored, as a customer's names are (the gateway also asks, for the same reason). */
+export function checkStaffName(name: string): Outcome<string> {
+  return storableText(name, { label: 'The name', field: ['name'], max: STAFF_NAME_CHARS_MAX, required: `A name is 1 to ${STAFF_NAME_CHARS_MAX} characters.` });
+}
+
+const STAFF_NAME_CHARS_MAX = 100;
 
 /**
  * A customer's cancel: the move to CANCELLED, refused as cancelOrder always
