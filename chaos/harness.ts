@@ -429,4 +429,3 @@ export function makeCatalog(seed: number): CatalogInfo {
     scarce: products.slice(0, 3).map((p) => p.id),
   };
 }
-

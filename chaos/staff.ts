@@ -10,10 +10,10 @@
 // outcome, as checkouts are. Everything is recorded for the checker.
 import { type LifecycleStatus, MOVES } from '../replicas/domain/lifecycle.ts';
 import type { Fulfilment, StaffRole } from '../replicas/domain/types.ts';
+import { sleep } from '../replicas/sleep.ts';
 import type { Op, Recorder } from './history.ts';
-import { mayHaveApplied } from './outcomes.ts';
 import { Random } from './random.ts';
-import { Caller, judge } from './workload.ts';
+import { Caller, judge, sendAgain } from './workload.ts';
 
 export interface StaffMember {
   id: string;
@@ -59,7 +59,7 @@ interface QueuedOrder {
 }
 
 /** The statuses a role moves orders from: its queues. */
-export function queuesOf(role: StaffRole): LifecycleStatus[] {
+function queuesOf(role: StaffRole): LifecycleStatus[] {
   return [...new Set(MOVES.filter((m) => m.by.includes(role)).map((m) => m.from))];
 }
 
@@ -140,8 +140,7 @@ export class StaffWorkload {
         else if (random.chance(REPEAT_SHARE)) await this.moveOnce(client, member, { orderId, to, reason, key: `${member.name}-${++keys.next}` }, 1, false);
         return;
       }
-      if (!mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
-      await sleep(Math.min(1500, 150 * attempt));
+      if (!(await sendAgain(op, attempt, this.stopping))) return;
     }
   }
 
@@ -167,5 +166,3 @@ export class StaffWorkload {
     return op;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -5,8 +5,10 @@
 // a checkout whose outcome is unknown is sent again with the same
 // idempotencyKey until it is answered. Everything is recorded for the
 // checker. (Staff, who move the orders along, are staff.ts.)
+import { MOVES } from '../replicas/domain/lifecycle.ts';
 import type { ContactDetails, Fulfilment, OrderStatus } from '../replicas/domain/types.ts';
-import type { Line, Op, OrderSeen, QuoteSeen, Recorder, StepSeen } from './history.ts';
+import { sleep } from '../replicas/sleep.ts';
+import type { Line, Op, OrderSeen, QuoteSeen, Recorder, StatusSeen, StepSeen } from './history.ts';
 import { mayHaveApplied } from './outcomes.ts';
 import { Random } from './random.ts';
 
@@ -137,6 +139,18 @@ export class Caller {
   }
 }
 
+/**
+ * After an attempt at a keyed write: whether to send it again with the same
+ * key, having paused (longer after each attempt). Not after an
+ * acknowledgement or a definite failure, nor, once the run is stopping, after
+ * a third attempt. The caller bounds the attempts.
+ */
+export async function sendAgain(op: Op, attempt: number, stopping: boolean): Promise<boolean> {
+  if (op.outcome === 'ok' || !mayHaveApplied(op) || (stopping && attempt >= 3)) return false;
+  await sleep(Math.min(1500, 150 * attempt));
+  return true;
+}
+
 // ---- clients ---------------------------------------------------------------------------------------
 
 interface Session {
@@ -157,7 +171,8 @@ interface WireOrder {
   timeline?: StepSeen[];
 }
 
-const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['PLACED', 'ACCEPTED']);
+/** The statuses a customer may cancel from (the lifecycle's moves to CANCELLED). */
+const CANCELLABLE: ReadonlySet<StatusSeen> = new Set(MOVES.filter((m) => m.to === 'CANCELLED').map((m) => m.from));
 /** The orders staff may pick from without a read (the newest placed): at most this many are kept. */
 const PLACED_KEPT_MAX = 200;
 
@@ -317,8 +332,7 @@ export class Workload {
         else if (random.chance(0.05)) await this.reuseKey(client, session, key, n, random);
         return;
       }
-      if (!mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
-      await sleep(Math.min(1500, 150 * attempt));
+      if (!(await sendAgain(op, attempt, this.stopping))) return;
     }
   }
 
@@ -367,8 +381,7 @@ export class Workload {
       const order = payload?.order as { id: string; status: OrderStatus } | undefined;
       const op: Op = { ...call.timing, type: 'cancelOrder', orderId, attempt, outcome, code, message, result: order ? { id: order.id, status: order.status } : undefined };
       this.config.recorder.op(op);
-      if (outcome === 'ok' || !mayHaveApplied(op) || (this.stopping && attempt >= 3)) return;
-      await sleep(Math.min(1500, 150 * attempt));
+      if (!(await sendAgain(op, attempt, this.stopping))) return;
     }
   }
 
@@ -383,7 +396,7 @@ export class Workload {
     this.config.recorder.op({ ...call.timing, type: 'readOrders', outcome: page ? 'ok' : 'unknown', code: unknown?.code, message: unknown?.message,
       result: page ? { orders: page.orders, totalCount: page.totalCount, hasNextPage: page.hasNextPage } : undefined });
     for (const order of page?.orders ?? []) {
-      if (order.status !== 'ACTIVE' && CANCELLABLE.has(order.status)) session.active.add(order.id);
+      if (CANCELLABLE.has(order.status)) session.active.add(order.id);
       else session.active.delete(order.id);
     }
   }
@@ -432,5 +445,3 @@ interface Money {
 function contactDetails(client: number, n: number): ContactDetails {
   return { firstName: `Client${client}`, lastName: 'Chaos', phone: '+442079460018', postcode: 'SW1A 1AA', address: `${n} Chaos Street, London` };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

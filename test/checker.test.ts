@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type CheckName, checkHistory, compareFeed, evidence } from '../chaos/checker.ts';
 import type { CommittedChange, History, Line, Op, OrderSeen, StepSeen } from '../chaos/history.ts';
 import { formatViolation } from '../chaos/summary.ts';
+import { checkCancel, checkMove } from '../replicas/domain/lifecycle.ts';
 import type { ActorRole, OrderStatus, StaffRole } from '../replicas/domain/types.ts';
 
 const C = 'customer-1';
@@ -37,12 +38,20 @@ function move(orderId: string, to: OrderStatus, role: StaffRole, key: string, ou
   return { ...made, client, customerId: null };
 }
 
-/** The refusal the service gives a move from `status` (lifecycle.ts's wording). */
-/** The primary's refusal of a move (a customer's cancel is refused in cancelOrder's terms: lifecycle.ts's checkCancel). */
-const refusal = (orderId: string, words: string, status: OrderStatus, to: OrderStatus) =>
-  to === 'CANCELLED'
-    ? { code: 'ORDER_NOT_CANCELLABLE', message: `Order ${orderId} is ${words} (${status}): only an order that is placed or accepted, before the kitchen starts preparing it, can be cancelled.` }
-    : { code: 'INVALID_TRANSITION', message: `Order ${orderId} is ${words} (${status}), so it cannot move to ${to}.` };
+/**
+ * The primary's refusal of a move of a delivered order from `status`, in
+ * lifecycle.ts's own words: a customer's cancel as checkCancel refuses it
+ * (cancelOrder's terms), a member of staff's as checkMove refuses it to `by`
+ * (an operator, unless told: an operator may make every move staff make, so
+ * only the move itself is refused).
+ */
+function refusal(orderId: string, status: OrderStatus, to: OrderStatus, by: StaffRole = 'OPERATOR'): { code: string; message: string } {
+  const order = { id: orderId, status, fulfilment: 'DELIVERY' as const };
+  const checked = to === 'CANCELLED' ? checkCancel(order) : checkMove(order, to, by, 'a reason');
+  const error = checked.ok ? undefined : checked.errors[0];
+  if (!error) throw new Error(`lifecycle.ts lets ${by} move order ${orderId} from ${status} to ${to}: there is no refusal to copy`);
+  return { code: error.code, message: error.message };
+}
 
 function queue(role: StaffRole, statuses: OrderStatus[], orders: { id: string; status: OrderStatus }[]): Op {
   const { client, staffId } = STAFF[role];
@@ -113,17 +122,17 @@ function clean(): History {
     op('readProducts', { outcome: 'ok', result: { products: [{ id: 'pho', stock: 7 }, { id: 'laksa', stock: 5 }] } }),
     op('quote', { lines: PHO2, deliveryOptionId: 'standard', tipMinor: 50, outcome: 'ok', result: { lines: [{ productId: 'pho', quantity: 2, lineTotalMinor: 1000 }], subtotalMinor: 1000, deliveryCostMinor: 299, tipMinor: 50, totalMinor: 1349 } }),
     move('1', 'ACCEPTED', 'KITCHEN', 'kitchen-1', 'ok'), // op 13
-    move('2', 'ACCEPTED', 'KITCHEN', 'kitchen-2', 'fail', refusal('2', 'cancelled', 'CANCELLED', 'ACCEPTED')),
+    move('2', 'ACCEPTED', 'KITCHEN', 'kitchen-2', 'fail', refusal('2', 'CANCELLED', 'ACCEPTED')),
     move('3', 'REJECTED', 'KITCHEN', 'kitchen-3', 'fail', { code: 'SERVICE_UNAVAILABLE', reason: 'Out of pho' }),
     move('3', 'REJECTED', 'KITCHEN', 'kitchen-3', 'ok', { attempt: 2, reason: 'Out of pho' }),
     queue('KITCHEN', ['ACCEPTED'], [{ id: '1', status: 'ACCEPTED' }]), // op 17
     move('1', 'PREPARING', 'KITCHEN', 'kitchen-4', 'unknown', { code: 'TIMEOUT' }),
     move('1', 'PREPARING', 'KITCHEN', 'kitchen-4', 'ok', { attempt: 2 }),
-    op('cancelOrder', { orderId: '1', attempt: 1, outcome: 'fail', ...refusal('1', 'being prepared', 'PREPARING', 'CANCELLED') }), // op 20
+    op('cancelOrder', { orderId: '1', attempt: 1, outcome: 'fail', ...refusal('1', 'PREPARING', 'CANCELLED') }), // op 20
     move('1', 'READY', 'KITCHEN', 'kitchen-5', 'ok'),
     move('1', 'OUT_FOR_DELIVERY', 'COURIER', 'courier-1', 'ok'),
     move('1', 'DELIVERED', 'COURIER', 'courier-2', 'unknown', { code: 'TIMEOUT' }), // op 23
-    move('1', 'ACCEPTED', 'OPERATOR', 'operator-1', 'fail', refusal('1', 'delivered', 'DELIVERED', 'ACCEPTED')),
+    move('1', 'ACCEPTED', 'OPERATOR', 'operator-1', 'fail', refusal('1', 'DELIVERED', 'ACCEPTED')),
   ];
   const f1 = ended(o1, O1_PATH);
   const f2 = ended(o2, path('PLACED', 'CANCELLED'));
@@ -325,6 +334,17 @@ describe('the chaos checker', () => {
     expect(checks(missing)).toContain('not-converged');
   });
 
+  it('catches an order whose timeline is not the path its log entries make', () => {
+    // The log lost order 1's move to PREPARING (seq 9): it still ends DELIVERED, as listed, but its entries skip a step its timeline has.
+    const history = clean();
+    const { final } = finalOf(history);
+    if (!final.log) throw new Error('the clean history has the log');
+    final.log.changes = final.log.changes.filter((c) => c.seq !== 9);
+    expect(messages(history, 'log-mismatch')).toMatch(
+      /order 1's timeline is PLACED -> ACCEPTED -> PREPARING -> READY -> OUT_FOR_DELIVERY -> DELIVERED but its log entries make PLACED -> ACCEPTED -> READY -> OUT_FOR_DELIVERY -> DELIVERED \(seqs 3, 7, 10, 11, 12\)/,
+    );
+  });
+
   it('catches a stale read (an acknowledged order missing from a later read) and a dirty read (an order that never committed)', () => {
     const stale = clean();
     stale.ops.push(op('readOrders', { outcome: 'ok', result: { orders: [order('3', 4, PHO1)], totalCount: 1, hasNextPage: false } }));
@@ -433,7 +453,7 @@ describe('the chaos checker on the orders\' lifecycle', () => {
     // Not made: the order ends out for delivery (and the operator's late accept was refused from there).
     const notMade = clean();
     endAs(notMade, '1', O1_PATH.slice(0, 5));
-    Object.assign(opWith(notMade, 24), refusal('1', 'out for delivery', 'OUT_FOR_DELIVERY', 'ACCEPTED'));
+    Object.assign(opWith(notMade, 24), refusal('1', 'OUT_FOR_DELIVERY', 'ACCEPTED'));
     const lifecycle = ['lost-move', 'unrequested-move', 'illegal-transition', 'move-order', 'wrong-refusal', 'duplicate-move', 'stale-read', 'dirty-read'];
     expect(checkHistory(notMade).filter((v) => lifecycle.includes(v.check))).toEqual([]);
     // Made (the clean history): the unknown delivery is on the path and nothing fires.
@@ -463,7 +483,7 @@ describe('the chaos checker on the orders\' lifecycle', () => {
     expect(messages(nobody, 'unrequested-move')).toMatch(/order 3 reached ACCEPTED by KITCHEN .*, but nobody asked for that move/);
 
     const refused = clean();
-    Object.assign(opWith(refused, 23), { outcome: 'fail', ...refusal('1', 'ready', 'READY', 'DELIVERED') });
+    Object.assign(opWith(refused, 23), { outcome: 'fail', ...refusal('1', 'READY', 'DELIVERED') });
     expect(messages(refused, 'unrequested-move')).toMatch(/order 1 reached DELIVERED by COURIER .*, but only op 23 \(COURIER, fail INVALID_TRANSITION\) asked, and none of them can have made it/);
 
     const otherRole = clean();
@@ -494,6 +514,20 @@ describe('the chaos checker on the orders\' lifecycle', () => {
     expect(messages(backwards, 'move-order')).toMatch(/its move to READY is dated 2026-01-01T11:59:59.000Z, before the move to PREPARING/);
   });
 
+  it('judges a path by the fulfilment of the order\'s delivery option: a collection order may not go out for delivery', () => {
+    // Order 1 placed with a collection option (not named "collection"), then sent out for delivery as the clean history's order 1 is.
+    const collection = clean();
+    collection.catalog.deliveryOptions.push({ id: 'pickup', costMinor: 0, fulfilment: 'COLLECTION' });
+    const pickup = (o: OrderSeen) => (o.id === '1' ? { ...o, deliveryOptionId: 'pickup' } : o);
+    for (const o of collection.ops) {
+      if (o.type === 'placeOrder' && o.key === 'k1') Object.assign(o, { deliveryOptionId: 'pickup', result: o.result && pickup(o.result) });
+      if (o.type === 'readOrders' && o.result) o.result.orders = o.result.orders.map(pickup);
+    }
+    finalOf(collection).customer.orders = finalOf(collection).customer.orders.map(pickup);
+    expect(messages(collection, 'illegal-transition')).toMatch(/order 1 \(COLLECTION\) went .*: READY -> OUT_FOR_DELIVERY by COURIER is no move of the lifecycle/);
+    expect(checks(collection)).toEqual(['illegal-transition']);
+  });
+
   it('catches reads and acknowledgements that go back along the path, and a read of a status never reached', () => {
     const stale = clean();
     stale.ops.push(queue('COURIER', ['READY'], [{ id: '1', status: 'READY' }]));
@@ -514,32 +548,43 @@ describe('the chaos checker on the orders\' lifecycle', () => {
     expect(messages(reordered, 'move-order')).toMatch(/moveOrder op 25 to READY .* was acknowledged after op 22 \(moveOrder, ended \d+ ms\) made it OUT_FOR_DELIVERY/);
   });
 
+  it('counts an acknowledged cancel as a sighting: a read after it showing the order PLACED is stale', () => {
+    // Between the cancel's acknowledgement (op 7) and the next read (op 10, which shows it CANCELLED), a read shows order 2 still PLACED: only the cancel tells it is stale.
+    const history = clean();
+    const cancelled = opWith(history, 7);
+    const read = op('readOrders', { outcome: 'ok', result: { orders: [order('2', 2, LAKSA1), order('1', 1, PHO2)], totalCount: 2, hasNextPage: false } });
+    history.ops.splice(history.ops.indexOf(cancelled) + 1, 0, { ...read, start: cancelled.end + 1, end: cancelled.end + 2 });
+    expect(messages(history, 'stale-read')).toMatch(/read op 25 \(readOrders, from \d+ ms\) shows order 2 PLACED, but op 7 \(cancelOrder, ended \d+ ms\) made it CANCELLED: PLACED\(CUSTOMER\) -> CANCELLED\(CUSTOMER\)/);
+    expect(checks(history)).toEqual(['stale-read']);
+  });
+
   it('catches a refusal from a status the order cannot have had, and lets pass one it may have had', () => {
     // The kitchen's move to PREPARING refused while the order was ACCEPTED throughout (acknowledged and read before; prepared only by later requests).
     const stalePrimary = clean();
     const queueOp = stalePrimary.ops.findIndex((o) => o.id === 17);
-    const wrong = move('1', 'PREPARING', 'KITCHEN', 'kitchen-9', 'fail', refusal('1', 'placed', 'PLACED', 'PREPARING'));
+    const wrong = move('1', 'PREPARING', 'KITCHEN', 'kitchen-9', 'fail', refusal('1', 'PLACED', 'PREPARING'));
     stalePrimary.ops.splice(queueOp + 1, 0, { ...wrong, start: opWith(stalePrimary, 17).end + 1, end: opWith(stalePrimary, 17).end + 2 });
     expect(messages(stalePrimary, 'wrong-refusal')).toMatch(/move op 25 \(KITCHEN to PREPARING\) was refused as INVALID_TRANSITION, but order 1 was ACCEPTED throughout the request/);
 
     // The customer's cancel of order 3 refused as if it were being prepared, while it was PLACED until the kitchen rejected it later.
     const cancel = clean();
     const rejectOp = opWith(cancel, 15);
-    cancel.ops.push({ ...op('cancelOrder', { orderId: '3', attempt: 1, outcome: 'fail', ...refusal('3', 'being prepared', 'PREPARING', 'CANCELLED') }), start: rejectOp.start - 3, end: rejectOp.start - 1 });
+    cancel.ops.push({ ...op('cancelOrder', { orderId: '3', attempt: 1, outcome: 'fail', ...refusal('3', 'PREPARING', 'CANCELLED') }), start: rejectOp.start - 3, end: rejectOp.start - 1 });
     expect(messages(cancel, 'wrong-refusal')).toMatch(/cancel op 25 was refused as ORDER_NOT_CANCELLABLE, but order 3 was PLACED throughout the request/);
 
     // The refusal names a status the order could not have had then, though another it may have had justifies a refusal.
+    // (An operator may accept a PLACED order, so the words naming PLACED are those of a courier's refusal.)
     const named = clean();
-    Object.assign(opWith(named, 24), refusal('1', 'placed', 'PLACED', 'ACCEPTED'));
+    Object.assign(opWith(named, 24), refusal('1', 'PLACED', 'ACCEPTED', 'COURIER'));
     expect(messages(named, 'wrong-refusal')).toMatch(/move op 24 \(OPERATOR to ACCEPTED\) was refused as INVALID_TRANSITION saying the order was PLACED, but it can only have been OUT_FOR_DELIVERY or DELIVERED then/);
 
     // A cancel refused while a preparation whose outcome is unknown was under way: it may have lost the race, so nothing is claimed.
     const racing = clean();
     const preparing = opWith(racing, 18);
-    racing.ops.push({ ...op('cancelOrder', { orderId: '1', attempt: 1, outcome: 'fail', ...refusal('1', 'being prepared', 'PREPARING', 'CANCELLED') }), start: preparing.start + 1, end: preparing.end + 1 });
+    racing.ops.push({ ...op('cancelOrder', { orderId: '1', attempt: 1, outcome: 'fail', ...refusal('1', 'PREPARING', 'CANCELLED') }), start: preparing.start + 1, end: preparing.end + 1 });
     // Nor a courier's move out refused as "being prepared" while the kitchen's READY, acknowledged only after the refusal began, was under way.
     const readying = opWith(racing, 21);
-    racing.ops.push({ ...move('1', 'OUT_FOR_DELIVERY', 'COURIER', 'courier-9', 'fail', refusal('1', 'being prepared', 'PREPARING', 'OUT_FOR_DELIVERY')), start: readying.start + 1, end: readying.end + 1 });
+    racing.ops.push({ ...move('1', 'OUT_FOR_DELIVERY', 'COURIER', 'courier-9', 'fail', refusal('1', 'PREPARING', 'OUT_FOR_DELIVERY')), start: readying.start + 1, end: readying.end + 1 });
     // Nor one that a read under way at the same time, showing the order still ACCEPTED, might seem to bound.
     racing.ops.push({
       ...op('readOrders', { outcome: 'ok', result: { orders: [order('3', 4, PHO1, 'REJECTED'), order('2', 2, LAKSA1, 'CANCELLED'), order('1', 1, PHO2, 'ACCEPTED')], totalCount: 3, hasNextPage: false } }),
@@ -558,7 +603,7 @@ describe('the chaos checker on the orders\' lifecycle', () => {
     history.ops.splice(retry, 0, { ...ready, start: retryOp.start - 4, end: retryOp.start - 2 });
     endAs(history, '1', path('PLACED', 'ACCEPTED:KITCHEN', 'PREPARING:KITCHEN', 'READY:OPERATOR', 'OUT_FOR_DELIVERY:COURIER', 'DELIVERED:COURIER'));
     // The customer's cancel came after the order was ready, and was told so.
-    Object.assign(opWith(history, 20), refusal('1', 'ready', 'READY', 'CANCELLED'));
+    Object.assign(opWith(history, 20), refusal('1', 'READY', 'CANCELLED'));
     expect(checkHistory(history)).toEqual([]);
   });
 
