@@ -13,7 +13,10 @@ import { GENESIS, chainHash } from './hash-chain.ts';
 import { fitShipment } from './core/shipments.ts';
 import { invariant } from './core/invariant.ts';
 import type { KeyedRequest, Remembered } from './domain/idempotency.ts';
-import { fulfilmentOf, withTimeline } from './domain/lifecycle.ts';
+import { STOCK_RETURNED, fulfilmentOf, withTimeline } from './domain/lifecycle.ts';
+
+/** The statuses that do not stand (`isActive`), as an SQL list. */
+const STOCK_RETURNED_SQL = [...STOCK_RETURNED].map((status) => `'${status}'`).join(', ');
 import type { Customer, DeliveryOption, Order, OrderPage, OrderStatus, Product, Staff } from './domain/types.ts';
 
 /** WAL pages after which a commit checkpoints by itself (about 40 MB). */
@@ -104,11 +107,14 @@ function upgrade(db: Database.Database): void {
       db.exec("ALTER TABLE delivery_options ADD COLUMN fulfilment TEXT NOT NULL DEFAULT 'DELIVERY'");
       db.exec("UPDATE delivery_options SET fulfilment = 'COLLECTION' WHERE id = 'collection'");
     }
+    // Once per store: a scan of every order's body is no work for each start.
+    if (db.prepare("SELECT 1 FROM meta WHERE key = 'ordersHaveTimelines'").get()) return;
     const update = db.prepare('UPDATE orders SET status = ?, body = ? WHERE id = ?');
     for (const row of db.prepare("SELECT id, body FROM orders WHERE status = 'ACTIVE' OR body NOT LIKE '%\"timeline\":%'").all() as Row[]) {
       const order = withTimeline(JSON.parse(str(row, 'body')) as Order);
       update.run(order.status, JSON.stringify(order), num(row, 'id'));
     }
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('ordersHaveTimelines', '1')").run();
   })();
 }
 const toEntry = (r: Row): Entry => ({
@@ -209,7 +215,7 @@ class Queries {
     const before = query.beforeId && /^\d{1,15}$/.test(query.beforeId) ? Number(query.beforeId) : Number.MAX_SAFE_INTEGER;
     const status = query.status ?? null;
     // Active in the first version's sense: neither cancelled nor rejected (lifecycle.ts, `isActive`).
-    const active = query.active == null ? '' : ` AND status ${query.active ? 'NOT IN' : 'IN'} ('CANCELLED', 'REJECTED')`;
+    const active = query.active == null ? '' : ` AND status ${query.active ? 'NOT IN' : 'IN'} (${STOCK_RETURNED_SQL})`;
     const filter = (status ? 'customer_id = ? AND status = ?' : 'customer_id = ?') + active;
     const args = status ? [customerId, status] : [customerId];
     const rows = this.all(`SELECT body FROM orders WHERE ${filter} AND id < ? ORDER BY id DESC LIMIT ?`, ...args, before, query.first + 1);
