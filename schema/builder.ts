@@ -4,7 +4,8 @@
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
-import type { Customer, Staff, UserError } from '../replicas/domain/types.ts';
+import { COURIER, KITCHEN } from '../replicas/domain/lifecycle.ts';
+import type { ActorRole, Customer, Staff, UserError } from '../replicas/domain/types.ts';
 import type { Services } from './services.ts';
 
 export interface Context {
@@ -33,6 +34,12 @@ export interface Scopes {
   operator: boolean;
 }
 
+/** Whether a member of staff (if any) is in one of the roles that make a kind of move (lifecycle.ts). */
+const hasRole = (roles: readonly ActorRole[], member: Staff | null): boolean => !!member && roles.includes(member.role);
+
+/** The scopes of any member of staff who moves orders: the kitchen's or a courier's (an operator has both). */
+export const STAFF = { kitchen: true, courier: true } as const;
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   AuthScopes: Scopes;
@@ -46,8 +53,8 @@ export const builder = new SchemaBuilder<{
     // Each scope is looked up only when a field asks for it.
     authScopes: (context) => ({
       customer: async () => (await context.viewerId()) !== null,
-      kitchen: async () => ['KITCHEN', 'OPERATOR'].includes((await context.staff())?.role ?? ''),
-      courier: async () => ['COURIER', 'OPERATOR'].includes((await context.staff())?.role ?? ''),
+      kitchen: async () => hasRole(KITCHEN, await context.staff()),
+      courier: async () => hasRole(COURIER, await context.staff()),
       operator: async () => (await context.staff())?.role === 'OPERATOR',
     }),
     unauthorizedError: (_parent, _context, info) =>

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { builder } from './builder.ts';
+import { STAFF, builder } from './builder.ts';
 import { ClusterRef, OPERATOR, ReplicaStatusEventRef } from './types/cluster.ts';
 import { OrderRef } from './types/order.ts';
 import { ProductRef } from './types/product.ts';
@@ -31,7 +31,7 @@ builder.subscriptionFields((t) => ({
     type: OrderRef,
     description:
       "Every order as it is placed and at each move, whoever's (staff only): the kitchen's and couriers' queues, live. From the committed change feed, so exactly once and in order across a failover.",
-    authScopes: { kitchen: true, courier: true },
+    authScopes: STAFF,
     subscribe: async (_root, _args, { services, staff }) => {
       const member = await staff();
       // The scopes above let only staff in.

@@ -22,8 +22,8 @@ interface Move {
 }
 
 /** An operator may make every move the kitchen and couriers make (to unstick an order), but not the customer's. */
-const KITCHEN: readonly ActorRole[] = ['KITCHEN', 'OPERATOR'];
-const COURIER: readonly ActorRole[] = ['COURIER', 'OPERATOR'];
+export const KITCHEN: readonly ActorRole[] = ['KITCHEN', 'OPERATOR'];
+export const COURIER: readonly ActorRole[] = ['COURIER', 'OPERATOR'];
 
 /** Every move there is; any other is refused. */
 export const MOVES: readonly Move[] = [

@@ -4,7 +4,7 @@
 import { GraphQLError } from 'graphql';
 import { FINAL_STATUSES } from '../../replicas/domain/lifecycle.ts';
 import { ORDER_STATUSES, ORDERS_PAGE_MAX } from '../../replicas/domain/types.ts';
-import { builder } from '../builder.ts';
+import { STAFF, builder } from '../builder.ts';
 import { OrderRef, OrderStatusRef } from '../types/order.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, limited, orderPayload } from './payloads.ts';
 
@@ -16,8 +16,6 @@ const MoveOrderInputRef = builder.inputType('MoveOrderInput', {
     idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
-
-const STAFF = { kitchen: true, courier: true } as const;
 
 builder.mutationField('moveOrder', (t) =>
   t.field({
