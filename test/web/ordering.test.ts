@@ -509,6 +509,26 @@ describe('the web client', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('says so when the total of a tip that is a share cannot be worked out, rather than working it out for ever', async () => {
+    const { page, problems } = await returning(LAPTOP);
+    await confirmDetails(page);
+    // The gateway refuses every question of the cart's price alone (no delivery option): what a tip as a share waits on.
+    await page.route('**/graphql', (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('query OrderQuote') || body.includes('"deliveryOptionId":"')) return route.continue();
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'Refused.', extensions: { code: 'QUERY_TOO_COSTLY' } }] }) });
+    });
+    await page.getByTestId('dish-margherita').getByRole('button', { name: 'Add Margherita Pizza to cart' }).click();
+    await page.getByRole('button', { name: 'Go to checkout' }).click();
+    await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+    await page.getByRole('radio', { name: '10%' }).check();
+    const summary = page.locator('.checkout__summary');
+    await waitForText(summary, 'Your total could not be worked out just now.');
+    expect(await summary.innerText()).not.toContain('Working out your total');
+    expect(await page.getByRole('button', { name: /Place order/ }).isDisabled()).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('answers an address it does not know, or an order that is not the customer’s, with a page that says so', async () => {
     const { page, token, problems } = await returning(PHONE, '/no-such-page');
     const a11y: string[] = [];

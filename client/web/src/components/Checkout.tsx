@@ -42,6 +42,8 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
   const tipValue = tipMinor && 'minor' in tipMinor ? tipMinor.minor : 0;
   const full = useQuote({ lines: cart.lines, deliveryOptionId: delivery, tipMinorUnits: tipValue }, { pause: tipMinor === null });
   const quote = full.quote;
+  // While the tip waits on the subtotal, the subtotal's question is the one to wait on or explain (a dish sold out, say).
+  const asked = tipMinor === null ? subtotal : full;
   const tipError = tipMinor && 'error' in tipMinor ? tipMinor.error : undefined;
 
   // Lines sent with the last attempt, to put an error like lines.1.quantity next to its dish.
@@ -107,7 +109,7 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
       <aside className="checkout__summary">
         <section className="card" aria-labelledby="summary-title">
           <h2 id="summary-title">Total to pay</h2>
-          <div aria-live="polite" aria-busy={full.pending}>
+          <div aria-live="polite" aria-busy={asked.pending}>
             {quote ? (
               <Costs
                 testId="checkout-costs"
@@ -118,11 +120,11 @@ export function Checkout({ menu, cart, onPlaced, onBack }: CheckoutProps) {
                 deliveryName={menu.deliveryOptions.find((o) => o.id === delivery)?.name}
               />
             ) : (
-              full.pending && <p className="muted">{full.latest ? 'Updating your total…' : 'Working out your total…'}</p>
+              asked.pending && <p className="muted">{full.latest ? 'Updating your total…' : 'Working out your total…'}</p>
             )}
           </div>
-          {(failure || sorted.general.length > 0 || full.errors.length > 0) && (
-            <ErrorNotice>{failure ?? [...sorted.general, ...(errors.length === 0 ? full.errors : [])].map((e) => e.message).join(' ')}</ErrorNotice>
+          {(failure || sorted.general.length > 0 || asked.errors.length > 0) && (
+            <ErrorNotice>{failure ?? [...sorted.general, ...(errors.length === 0 ? asked.errors : [])].map((e) => e.message).join(' ')}</ErrorNotice>
           )}
           <button
             type="button"
