@@ -19,8 +19,7 @@ export const SUBSCRIBER_BUFFER_MAX = 1000;
 
 export interface Feeds {
   orderStatusChanged(customerId: string): AsyncIterable<Order>;
-  /** Every order placed or moved, whoever's: what staff follow. */
-  /** Every order placed or moved, for one member of staff: it ends (FORBIDDEN) when they are removed. */
+  /** Every order placed or moved, whoever's, for one member of staff: it ends (FORBIDDEN) when they are removed. */
   staffOrderChanged(staffId: string): AsyncIterable<Order>;
   /** Every stock change; with `atMostEveryMs`, at most one event per product in that time, with its latest stock. */
   stockChanged(atMostEveryMs: number | null): AsyncIterable<Product>;
@@ -187,9 +186,31 @@ export class PacedStock {
   }
 }
 
-/** Each item of each batch, in order, as its own event; returning ends the batches too. */
-async function* oneByOne<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch;
+/**
+ * Each item of each batch, in order, as its own event. Returning ends the
+ * batches at once, even while a read waits for the next one (an async
+ * generator's return would wait behind that read, so a subscriber who left
+ * would hold its subscription until stock next changed).
+ */
+export function oneByOne<T>(batches: AsyncIterator<T[]>): AsyncIterableIterator<T> {
+  let items: T[] = [];
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      while (items.length === 0) {
+        const batch = await batches.next();
+        if (batch.done) return { value: undefined, done: true };
+        items = [...batch.value];
+      }
+      return { value: items.shift() as T, done: false };
+    },
+    async return() {
+      items = [];
+      await batches.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 export interface FeedSources {

@@ -5,7 +5,7 @@
 // And the paced stock feed a menu follows: the latest level, once an interval.
 import { type ExecutionArgs, type ExecutionResult, parse } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import { PacedStock, Topic } from '../server/feeds.ts';
+import { PacedStock, Topic, oneByOne } from '../server/feeds.ts';
 import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
 
 function harness(bufferMax = 100, everyStockChangePerClient = 0, everyStockChangeTotal = 0) {
@@ -131,6 +131,18 @@ describe('shared subscriptions', () => {
 });
 
 describe('paced stock', () => {
+  it('sends paced batches one item at a time, and a subscriber who leaves while waiting for the next batch is gone at once', async () => {
+    const batches = new Topic<string[]>({ bufferMax: Number.POSITIVE_INFINITY });
+    const items = oneByOne(batches.subscribe());
+    batches.publish(['a', 'b']);
+    expect([await items.next(), await items.next()]).toEqual([{ value: 'a', done: false }, { value: 'b', done: false }]);
+    const waiting = items.next();
+    expect(batches.size).toBe(1);
+    await items.return?.();
+    expect(batches.size).toBe(0);
+    expect(await waiting).toEqual({ value: undefined, done: true });
+  });
+
   it('sends each product that changed once an interval, with its latest level, in one batch, and nothing when nothing changed', async () => {
     vi.useFakeTimers();
     try {
