@@ -14,6 +14,8 @@ export interface Context {
   client: string;
   /** Who is asking, for sharing work between identical requests: `token:<hash>`, `staff:<hash>` for a staff token, or `anonymous`. */
   viewerKey: string;
+  /** What kind of token came with the request (known by its form, before any lookup). */
+  viewerKind: 'anonymous' | 'customer' | 'staff';
   /** The address the request came from (for caps per address). */
   address: string;
   /** The customer behind the bearer token, or null; looked up once per request. */

@@ -20,9 +20,9 @@ builder.subscriptionFields((t) => ({
   orderStatusChanged: t.field({
     type: OrderRef,
     description: "The viewer's orders, when placed and at each move after (accepted, preparing ... delivered or collected; rejected or cancelled): an order tracker, live. From the committed change feed, so exactly once and in order across a failover.",
-    subscribe: async (_root, _args, { services, viewer, viewerKey }) => {
+    subscribe: async (_root, _args, { services, viewer, viewerKind }) => {
       const customer = await viewer();
-      if (!customer) throw new GraphQLError(viewerKey === 'anonymous' ? NO_TOKEN : UNKNOWN_TOKEN, { extensions: { code: 'NOT_AUTHENTICATED' } });
+      if (!customer) throw new GraphQLError(viewerKind === 'anonymous' ? NO_TOKEN : UNKNOWN_TOKEN, { extensions: { code: 'NOT_AUTHENTICATED' } });
       return services.orderStatusChanged(customer.id);
     },
     resolve: (order) => order,

@@ -234,6 +234,7 @@ function createGraphQL(
         services,
         client: known ? `customer:${known}` : `address:${address}`,
         viewerKey: token ? `${customerToken ? 'token' : 'staff'}:${hashToken(token)}` : 'anonymous',
+        viewerKind: token ? (customerToken ? 'customer' : 'staff') : 'anonymous',
         address,
         viewer: () => (viewer ??= customerToken ? services.customerByToken(customerToken) : Promise.resolve(null)),
         staff: () => (staff ??= token ? services.staffByToken(token) : Promise.resolve(null)),

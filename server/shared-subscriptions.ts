@@ -171,7 +171,7 @@ export class SharedSubscriptions {
     }
     // The feeds everyone sees alike are shared by everyone but staff: what a member of staff may see of them (an operator,
     // the cluster's internals) is theirs alone, so neither leaks to others through a stream staff opened, nor the other way.
-    const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) && !context.viewerKey.startsWith('staff:') ? 'anyone' : context.viewerKey;
+    const scope = feeds.every((feed) => VIEWER_INDEPENDENT_FEEDS.has(feed)) && context.viewerKind !== 'staff' ? 'anyone' : context.viewerKey;
     // Streams opened before envelop carry results it has already processed, those inside it not yet: never mixed.
     const key = JSON.stringify([lane, scope, args.operationName ?? null, args.variableValues ?? null, printedOnce(args.document)]);
     let stream = this.streams.get(key);

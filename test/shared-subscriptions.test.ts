@@ -8,6 +8,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { PacedStock, Topic, oneByOne } from '../server/feeds.ts';
 import { SharedSubscriptions, isSharedResult, serialisedOnce } from '../server/shared-subscriptions.ts';
 
+/** The kind of viewer these tests' keys stand for, as the gateway knows it from the token's form. */
+const kindOf = (viewerKey: string) => (viewerKey === 'anonymous' ? 'anonymous' : viewerKey.startsWith('staff:') ? 'staff' : 'customer');
+
 function harness(bufferMax = 100, everyStockChangePerClient = 0, everyStockChangeTotal = 0) {
   const sources: Topic<ExecutionResult>[] = [];
   let cutOff = 0;
@@ -25,7 +28,7 @@ function harness(bufferMax = 100, everyStockChangePerClient = 0, everyStockChang
     setSubscribeFn: (fn) => (subscribe = fn),
   });
   const open = (query: string, viewerKey = 'anonymous', variableValues?: Record<string, unknown>, client = 'address:192.0.2.1') =>
-    subscribe({ schema: undefined as never, document: parse(query), variableValues, contextValue: { viewerKey, client } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+    subscribe({ schema: undefined as never, document: parse(query), variableValues, contextValue: { viewerKey, viewerKind: kindOf(viewerKey), client } }) as Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   return { shared, sources, open, cutOff: () => cutOff };
 }
 
