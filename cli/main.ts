@@ -8,11 +8,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { loadClusterSecret } from '../replicas/cluster-secret.ts';
-import type { Catalog } from '../replicas/domain/types.ts';
+import { type Catalog, STAFF_ROLES, type StaffRole } from '../replicas/domain/types.ts';
 import { type OrderFlags, orderOptions } from '../client/terminal/flags.ts';
 import { EVERY_STOCK_CHANGE_TOTAL } from '../server/defaults.ts';
 import type { StaffFlags } from './staff.ts';
-import type { StaffRole } from '../replicas/domain/types.ts';
 import { PACKAGE_ROOT, runUp } from './up.ts';
 
 // From the package's folder: this module runs from dist/cli/ as well as from cli/.
@@ -238,7 +237,7 @@ function program(): Command {
       .addOption(new Option('--gateway <url>', 'the gateway').argParser(url).env('JH_GATEWAY_URL').default('http://127.0.0.1:4000'))
       .addOption(new Option('--json', 'print JSON, for scripts'));
   staffOptions(staff.command('add').description('add a member of staff and print their token, once').argument('<NAME>', 'their name'))
-    .addOption(new Option('--role <role>', 'what they do').choices(['kitchen', 'courier', 'operator']).makeOptionMandatory())
+    .addOption(new Option('--role <role>', 'what they do').choices(STAFF_ROLES.map((role) => role.toLowerCase())).makeOptionMandatory())
     .action(async (name: string, flags: StaffFlags & { role: string }) => {
       const { addStaff } = await import('./staff.ts');
       await addStaff(name, flags.role.toUpperCase() as StaffRole, flags);

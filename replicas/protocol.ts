@@ -25,6 +25,8 @@ export type View = z.infer<typeof View>;
 
 const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const text = z.string().max(1000);
+/** A bearer token's SHA-256, all the cluster keeps of it (server/tokens.ts). */
+const tokenHash = z.string().regex(/^[0-9a-f]{64}$/);
 const id = z.string().min(1).max(ID_CHARS_MAX);
 
 export const UserErrorWire = z.object({
@@ -103,7 +105,7 @@ export const Command = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('createCustomer'),
-    tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+    tokenHash,
     details: ContactDetailsWire,
     idempotencyKey: idempotencyKey.nullish(),
   }),
@@ -118,7 +120,7 @@ export const Command = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cancelOrder'), customerId: id, orderId: id, idempotencyKey: idempotencyKey.nullish() }),
   // Staff, added and removed by an operator of the cluster (`just-hungry staff`, with the cluster secret).
-  z.object({ type: z.literal('addStaff'), name: text, role: z.enum(STAFF_ROLES), tokenHash: z.string().regex(/^[0-9a-f]{64}$/), idempotencyKey: idempotencyKey.nullish() }),
+  z.object({ type: z.literal('addStaff'), name: text, role: z.enum(STAFF_ROLES), tokenHash, idempotencyKey: idempotencyKey.nullish() }),
   z.object({ type: z.literal('removeStaff'), staffId: id, idempotencyKey: idempotencyKey.nullish() }),
   // A move of an order's status by its customer or by staff (lifecycle.ts). `actorId` is the customer's or staff member's id.
   z.object({
@@ -178,7 +180,7 @@ export const WriteBatchResponse = z.object({ answers: z.array(WriteResponse) });
 
 /** A member of staff to add: the token is made by the command and only its hash sent. */
 // The name unbounded here (the body's cap bounds it): the gateway answers one too long with the user's error the primary gives.
-export const StaffAddRequest = z.object({ name: z.string(), role: z.enum(STAFF_ROLES), tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
+export const StaffAddRequest = z.object({ name: z.string(), role: z.enum(STAFF_ROLES), tokenHash });
 export type StaffAddRequest = z.infer<typeof StaffAddRequest>;
 export const StaffRemoveRequest = z.object({ staffId: id });
 

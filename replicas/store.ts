@@ -475,8 +475,7 @@ export class Store extends Queries {
     return text ? (JSON.parse(text) as View) : null;
   }
 
-  /** Appends one effect as the next log entry and applies it (inside an open transaction). */
-  /** Logs and applies `effect` as its wire form (an order from before the lifecycle included), read back as every backup reads it. */
+  /** Appends one effect as the next log entry and applies it (inside an open transaction): logs and applies `effect` as its wire form (an order from before the lifecycle included), read back as every backup reads it. */
   append(epoch: number, requestId: string, effect: EffectWire): Entry {
     invariant(this.inTransaction, 'append outside a transaction');
     const seq = this.tip.seq + 1;

@@ -1,11 +1,10 @@
 // Staff move orders along their lifecycle (replicas/domain/lifecycle.ts):
 // who may use these fields is declared with scope-auth; which moves each
 // role may make is the lifecycle's to say (INVALID_TRANSITION otherwise).
-import { GraphQLError } from 'graphql';
 import { FINAL_STATUSES } from '../../replicas/domain/lifecycle.ts';
 import { ORDER_STATUSES, ORDERS_PAGE_MAX } from '../../replicas/domain/types.ts';
 import { STAFF, builder } from '../builder.ts';
-import { OrderRef, OrderStatusRef } from '../types/order.ts';
+import { OrderRef, OrderStatusRef, ordersPageSize } from '../types/order.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, limited, orderPayload } from './payloads.ts';
 
 const MoveOrderInputRef = builder.inputType('MoveOrderInput', {
@@ -48,8 +47,7 @@ builder.queryField('staffOrders', (t) =>
       first: t.arg.int({ required: false }),
     },
     resolve: (_root, { statuses, first }, { services }) => {
-      const count = first ?? ORDERS_PAGE_MAX;
-      if (count < 1 || count > ORDERS_PAGE_MAX) throw new GraphQLError(`first must be from 1 to ${ORDERS_PAGE_MAX}.`, { extensions: { code: 'INVALID_INPUT' } });
+      const count = ordersPageSize(first, ORDERS_PAGE_MAX);
       return services.ordersInStatus(statuses && statuses.length > 0 ? [...new Set(statuses)] : OPEN_STATUSES, count);
     },
   }),

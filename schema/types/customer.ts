@@ -1,7 +1,6 @@
-import { GraphQLError } from 'graphql';
 import { type Customer, ORDERS_PAGE_DEFAULT, ORDERS_PAGE_MAX } from '../../replicas/domain/types.ts';
 import { builder } from '../builder.ts';
-import { OrderConnectionRef, OrderStatusRef, decodeCursor } from './order.ts';
+import { OrderConnectionRef, OrderStatusRef, decodeCursor, ordersPageSize } from './order.ts';
 
 export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
   description: 'The customer behind a bearer token.',
@@ -22,10 +21,7 @@ export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
         after: t.arg.string({ required: false }),
       },
       resolve: (customer, args, { services }) => {
-        const first = args.first ?? ORDERS_PAGE_DEFAULT;
-        if (first < 1 || first > ORDERS_PAGE_MAX) {
-          throw new GraphQLError(`first must be from 1 to ${ORDERS_PAGE_MAX}.`, { extensions: { code: 'INVALID_INPUT' } });
-        }
+        const first = ordersPageSize(args.first, ORDERS_PAGE_DEFAULT);
         const beforeId = args.after ? decodeCursor(args.after) : null;
         return services.orders(customer.id, { status: args.status ?? null, active: args.active ?? null, first, beforeId });
       },

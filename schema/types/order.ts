@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { isActive } from '../../replicas/domain/lifecycle.ts';
-import { ACTOR_ROLES, ORDER_STATUSES, type Order, type OrderLine, type OrderPage, type Product, type Quote, type TimelineEntry, type DeliveryContact } from '../../replicas/domain/types.ts';
+import { ACTOR_ROLES, ORDER_STATUSES, ORDERS_PAGE_MAX, type Order, type OrderLine, type OrderPage, type Product, type Quote, type TimelineEntry, type DeliveryContact } from '../../replicas/domain/types.ts';
 import { type Context, builder } from '../builder.ts';
 import { MoneyRef } from './money.ts';
 import { DeliveryOptionRef, ProductRef } from './product.ts';
@@ -130,3 +130,10 @@ export const OrderConnectionRef = builder.objectRef<OrderPage>('OrderConnection'
     totalCount: t.exposeInt('totalCount'),
   }),
 });
+
+/** How many orders a page asks for: `first` if given, from 1 to ORDERS_PAGE_MAX, else `fallback`; out of range, INVALID_INPUT. */
+export function ordersPageSize(first: number | null | undefined, fallback: number): number {
+  const size = first ?? fallback;
+  if (size < 1 || size > ORDERS_PAGE_MAX) throw new GraphQLError(`first must be from 1 to ${ORDERS_PAGE_MAX}.`, { extensions: { code: 'INVALID_INPUT' } });
+  return size;
+}
