@@ -3,6 +3,7 @@
 // screens their role may use, and a sign-out). Signed out, a small "Staff"
 // link in the footer leads to the sign-in (/staff), so the customer's header
 // keeps its two tabs.
+import { focusHeading } from '../hooks/useHeadingFocus.js';
 import { useStaff } from '../hooks/useStaff.js';
 import { SCREEN_ROLES, type StaffRole } from '../lifecycle.js';
 import type { Route } from '../router.js';
@@ -56,7 +57,7 @@ export function SignOut({ className, signOut }: { className: string; signOut: ()
       className={className}
       onClick={() => {
         signOut();
-        document.querySelector<HTMLElement>('#main h1')?.focus();
+        focusHeading();
       }}
     >
       Sign out

@@ -2,6 +2,7 @@
 // which goes to the page's heading (not to the top of the document). A token
 // read back from storage as the page opens moves nothing.
 import { type RefObject, useEffect, useRef } from 'react';
+import { focusHeading } from './useHeadingFocus.js';
 import type { StaffState } from './useStaff.js';
 
 export function useSignInFocus(page: RefObject<HTMLElement | null>, state: StaffState): void {
@@ -10,7 +11,7 @@ export function useSignInFocus(page: RefObject<HTMLElement | null>, state: Staff
     if (state.kind === 'signed-out') askedToSignIn.current = true;
     if (state.kind === 'signed-in' && askedToSignIn.current) {
       askedToSignIn.current = false;
-      page.current?.querySelector<HTMLElement>('h1')?.focus();
+      focusHeading(page.current);
     }
   }, [page, state]);
 }
